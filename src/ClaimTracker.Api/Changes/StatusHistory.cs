@@ -1,0 +1,56 @@
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClaimTracker.Api.Changes;
+
+/// <summary>Appends to the global status-change chain. The one place a claim's status is changed.</summary>
+public static class StatusHistory
+{
+    // Any constant will do: it names the lock that serialises appends to the chain.
+    private const long ChainLockKey = 0x436C61696D5472;
+
+    /// <summary>
+    /// Sets the claim's status and adds the history row, taking the chain lock so that seq stays gapless and
+    /// prevHash is the true predecessor. Must run inside the caller's transaction; the caller saves and commits.
+    /// </summary>
+    public static async Task<StatusChange> AppendAsync(
+        ClaimTrackerDbContext db, Claim claim, ClaimStatus to, string reason,
+        IReadOnlyCollection<Guid> evidenceAppearanceIds, IReadOnlyCollection<Guid> evidenceSourceIds,
+        string actor, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("A status change must be appended inside a transaction.");
+        }
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", cancellationToken);
+        var last = await db.StatusChanges.AsNoTracking()
+            .OrderByDescending(c => c.Seq)
+            .Select(c => new { c.Seq, c.Hash })
+            .FirstOrDefaultAsync(cancellationToken);
+
+        at = HashChain.ToStoredPrecision(at);
+        var change = new StatusChange
+        {
+            Seq = (last?.Seq ?? 0) + 1,
+            ClaimId = claim.Id,
+            From = claim.Status,
+            To = to,
+            Reason = reason,
+            EvidenceAppearanceIds = [.. evidenceAppearanceIds],
+            EvidenceSourceIds = [.. evidenceSourceIds],
+            Actor = actor,
+            At = at,
+            PrevHash = last?.Hash ?? HashChain.Genesis,
+            Hash = "",
+        };
+        change.Hash = HashChain.ComputeHash(change);
+        db.StatusChanges.Add(change);
+
+        claim.Status = to;
+        claim.StatusReason = reason;
+        claim.StatusChangedAt = at;
+        claim.UpdatedAt = at;
+        return change;
+    }
+}

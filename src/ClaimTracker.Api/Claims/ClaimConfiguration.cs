@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ClaimTracker.Api.Data;
+
+namespace ClaimTracker.Api.Claims;
+
+internal sealed class ClaimConfiguration : IEntityTypeConfiguration<Claim>
+{
+    public void Configure(EntityTypeBuilder<Claim> builder)
+    {
+        builder.Property(c => c.Slug).HasMaxLength(Limits.Slug);
+        builder.HasIndex(c => c.Slug).IsUnique();
+        builder.Property(c => c.Statement).HasMaxLength(Limits.Statement);
+        builder.Property(c => c.StatusReason).HasMaxLength(Limits.Reason);
+        builder.Property(c => c.Version).IsRowVersion();
+        builder.HasWordCheck<Claim, ClaimStatus>("status");
+        builder.HasWordCheck<Claim, ClaimKind>("kind");
+        builder.HasWordCheck<Claim, DatePrecision>("date_precision");
+
+        builder.HasOne(c => c.Subject).WithMany().HasForeignKey(c => c.SubjectId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(c => c.Claimant).WithMany().HasForeignKey(c => c.ClaimantId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(c => c.PartOf).WithMany(c => c.Parts).HasForeignKey(c => c.PartOfId).OnDelete(DeleteBehavior.Restrict);
+
+        builder.OwnsOne(c => c.Quantity, q =>
+        {
+            // Unconstrained numeric keeps each amount's own scale: 12000000000 reads back as 12000000000, not 12000000000.0000.
+            q.Property(x => x.Amount).HasColumnType("numeric");
+            q.Property(x => x.LowerBound).HasColumnType("numeric");
+            q.Property(x => x.UpperBound).HasColumnType("numeric");
+            q.Property(x => x.Unit).HasMaxLength(32);
+            q.Property(x => x.Period).HasMaxLength(64);
+            q.Property(x => x.Scope).HasMaxLength(64);
+        });
+
+        // Keyset pagination: the list's sort orders, leading with its most common filters.
+        builder.HasIndex(c => new { c.UpdatedAt, c.Id }).IsDescending(true, true);
+        builder.HasIndex(c => new { c.Status, c.UpdatedAt, c.Id }).IsDescending(false, true, true);
+        builder.HasIndex(c => new { c.SubjectId, c.UpdatedAt, c.Id }).IsDescending(false, true, true);
+        builder.HasIndex(c => new { c.ClaimantId, c.UpdatedAt, c.Id }).IsDescending(false, true, true);
+        builder.HasIndex(c => c.PartOfId);
+        builder.HasIndex(c => new { c.OccurredOn, c.Id });
+        builder.HasIndex(c => c.Tags).HasMethod("gin");
+    }
+}

@@ -1,0 +1,34 @@
+using ClaimTracker.Api.Appearances;
+using ClaimTracker.Api.Changes;
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Entities;
+using ClaimTracker.Api.Sources;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClaimTracker.Api.Data;
+
+public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext> options) : DbContext(options)
+{
+    public DbSet<Claim> Claims => Set<Claim>();
+    public DbSet<Entity> Entities => Set<Entity>();
+    public DbSet<Source> Sources => Set<Source>();
+    public DbSet<SourceRevision> SourceRevisions => Set<SourceRevision>();
+    public DbSet<Appearance> Appearances => Set<Appearance>();
+    public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClaimTrackerDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored as the contract's words, so the SQL reads like the API.
+        configurationBuilder.Properties<ClaimKind>().HaveConversion<EnumWordConverter<ClaimKind>>().HaveMaxLength(32);
+        configurationBuilder.Properties<ClaimStatus>().HaveConversion<EnumWordConverter<ClaimStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<DatePrecision>().HaveConversion<EnumWordConverter<DatePrecision>>().HaveMaxLength(32);
+        configurationBuilder.Properties<EntityKind>().HaveConversion<EnumWordConverter<EntityKind>>().HaveMaxLength(32);
+        configurationBuilder.Properties<SourceKind>().HaveConversion<EnumWordConverter<SourceKind>>().HaveMaxLength(32);
+        configurationBuilder.Properties<SourceReliability>().HaveConversion<EnumWordConverter<SourceReliability>>().HaveMaxLength(32);
+        configurationBuilder.Properties<Stance>().HaveConversion<EnumWordConverter<Stance>>().HaveMaxLength(32);
+        configurationBuilder.Properties<AnchorState>().HaveConversion<EnumWordConverter<AnchorState>>().HaveMaxLength(32);
+    }
+}

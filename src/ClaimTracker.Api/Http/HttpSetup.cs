@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace ClaimTracker.Api.Http;
+
+public static class HttpSetup
+{
+    public static void AddClaimTrackerHttp(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<JsonOptions>(options => Configure(options.SerializerOptions));
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            // The framework's default `type` links point at RFC 9110 sections; keep them, but never leak exceptions.
+            context.ProblemDetails.Extensions.Remove("exception");
+        });
+        builder.Services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
+        // No server banner: nothing about the stack reaches a client.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
+        {
+            options.AddServerHeader = false;
+            options.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Http:MaxRequestBodyBytes", 1L << 20);
+        });
+    }
+
+    /// <summary>The contract's JSON: camelCase, lower_snake enum words, unknown properties rejected.</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new UtcTimeConverter());
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+
+    public static void UseClaimTrackerHttp(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+    }
+}

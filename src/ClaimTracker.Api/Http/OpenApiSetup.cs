@@ -1,0 +1,50 @@
+using System.Reflection;
+using Microsoft.OpenApi;
+
+namespace ClaimTracker.Api.Http;
+
+public static class OpenApiSetup
+{
+    public const string ApiKeyScheme = "ApiKey";
+
+    public static void AddClaimTrackerOpenApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "ClaimTracker API",
+                Version = "v1",
+                Description = "A newsroom's system of record for factual claims: sources, quotes anchored in their text, " +
+                              "confirmation statuses and a tamper-evident history. Seeded with the ByteDance AI-chips story.",
+            });
+            var xml = Path.Combine(AppContext.BaseDirectory, $"{Assembly.GetExecutingAssembly().GetName().Name}.xml");
+            if (File.Exists(xml)) options.IncludeXmlComments(xml);
+            options.AddSecurityDefinition(ApiKeyScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = "X-Api-Key",
+                Description = "An API key (roles reader < editor < admin). Reads are open to anonymous callers unless configured off.",
+            });
+            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [],
+            });
+            options.SupportNonNullableReferenceTypes();
+            options.UseAllOfToExtendReferenceSchemas();
+        });
+    }
+
+    public static void UseClaimTrackerOpenApi(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint("/swagger/v1/swagger.json", "ClaimTracker API v1");
+            options.DocumentTitle = "ClaimTracker API";
+            options.EnablePersistAuthorization();
+        });
+    }
+}

@@ -1,0 +1,58 @@
+namespace ClaimTracker.Api.Http;
+
+/// <summary>Collects validation errors per field/parameter, for a 400 ValidationProblem.</summary>
+public sealed class ValidationErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+    }
+
+    public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(p => p.Key, p => p.Value.ToArray());
+
+    /// <summary>Parses an optional enum word; records an error naming the allowed words when it is not one.</summary>
+    public T? Enum<T>(string field, string? word) where T : struct, System.Enum
+    {
+        if (word is null) return null;
+        if (EnumWords.TryParse<T>(word, out var value)) return value;
+        Add(field, $"'{word}' is not one of: {string.Join(", ", EnumWords.All<T>())}.");
+        return null;
+    }
+
+    public DateOnly? Date(string field, string? text)
+    {
+        if (text is null) return null;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", out var date)) return date;
+        Add(field, $"'{text}' is not a date (YYYY-MM-DD).");
+        return null;
+    }
+
+    public DateTimeOffset? Time(string field, string? text)
+    {
+        if (text is null) return null;
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var time)) return time.ToUniversalTime();
+        Add(field, $"'{text}' is not an ISO 8601 time (e.g. 2025-01-22T00:00:00Z).");
+        return null;
+    }
+
+    public int Limit(string? text, int defaultValue = 20, int max = 100)
+    {
+        if (text is null) return defaultValue;
+        if (int.TryParse(text, out var limit) && limit >= 1 && limit <= max) return limit;
+        Add("limit", $"limit must be an integer from 1 to {max}.");
+        return defaultValue;
+    }
+}
+
+/// <summary>Problem `type` URIs for the API's own rules; standard statuses keep the framework's RFC 9110 links.</summary>
+public static class ProblemTypes
+{
+    public const string Validation = "https://tools.ietf.org/html/rfc9110#section-15.5.1";
+    public const string NotFound = "https://tools.ietf.org/html/rfc9110#section-15.5.5";
+}

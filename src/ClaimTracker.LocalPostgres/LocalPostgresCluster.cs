@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace ClaimTracker.LocalPostgres;
+
+/// <summary>
+/// A private PostgreSQL cluster started from the binaries installed on this machine:
+/// the API's embedded default for `dotnet run`, and the throwaway server of the tests.
+/// Works as root by running initdb and pg_ctl as the `postgres` system user.
+/// </summary>
+public sealed class LocalPostgresCluster : IAsyncDisposable
+{
+    private readonly string _binDirectory;
+    private readonly bool _stopOnDispose;
+    private bool _stopped;
+
+    private LocalPostgresCluster(string dataDirectory, string binDirectory, int port, bool reused, bool stopOnDispose)
+    {
+        DataDirectory = dataDirectory;
+        _binDirectory = binDirectory;
+        Port = port;
+        Reused = reused;
+        _stopOnDispose = stopOnDispose;
+    }
+
+    /// <summary>The cluster's data folder.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The TCP port the server listens on, on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>True when a server already running on this data folder was adopted.</summary>
+    public bool Reused { get; }
+
+    /// <summary>A connection string to <paramref name="database"/> as the `postgres` superuser.</summary>
+    public string ConnectionString(string database = "postgres") =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = Port,
+            Username = "postgres",
+            Database = database,
+        }.ConnectionString;
+
+    /// <summary>
+    /// Starts (initialising first when the folder is empty) a cluster in <paramref name="dataDirectory"/>.
+    /// A server already running there is reused. Throws <see cref="LocalPostgresException"/> with the
+    /// fix when PostgreSQL is not installed or cannot start.
+    /// </summary>
+    public static async Task<LocalPostgresCluster> StartAsync(
+        string dataDirectory, bool stopOnDispose = true, CancellationToken cancellationToken = default)
+    {
+        var bin = FindBinDirectory();
+        dataDirectory = Path.GetFullPath(dataDirectory);
+        var runAsPostgres = Environment.UserName == "root" || Environment.IsPrivilegedProcess;
+
+        if (RunningPort(dataDirectory) is { } runningPort && await AcceptsConnectionsAsync(runningPort, cancellationToken))
+        {
+            return new LocalPostgresCluster(dataDirectory, bin, runningPort, reused: true, stopOnDispose);
+        }
+
+        Directory.CreateDirectory(dataDirectory);
+        if (runAsPostgres)
+        {
+            await RunAsync("chown", ["-R", "postgres:postgres", dataDirectory], asPostgres: false, cancellationToken);
+        }
+
+        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            await RunAsync(Path.Combine(bin, "initdb"),
+                ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
+                runAsPostgres, cancellationToken);
+        }
+
+        var port = FreePort();
+        var logFile = Path.Combine(dataDirectory, "server.log");
+        // No Unix socket: paths can exceed the 107-byte limit, and TCP on loopback is all we need.
+        var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=off";
+        await RunAsync(Path.Combine(bin, "pg_ctl"),
+            ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options],
+            runAsPostgres, cancellationToken);
+
+        return new LocalPostgresCluster(dataDirectory, bin, port, reused: false, stopOnDispose);
+    }
+
+    /// <summary>Creates <paramref name="database"/>, optionally as a copy of <paramref name="template"/>.</summary>
+    public async Task CreateDatabaseAsync(string database, string? template = null, CancellationToken cancellationToken = default)
+    {
+        // Pooling off: a pooled idle connection to the template would make CREATE DATABASE … TEMPLATE fail.
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString()) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var sql = template is null
+            ? $"CREATE DATABASE \"{database}\""
+            : $"CREATE DATABASE \"{database}\" TEMPLATE \"{template}\"";
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>True when <paramref name="database"/> exists.</summary>
+    public async Task<bool> DatabaseExistsAsync(string database, CancellationToken cancellationToken = default)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString()) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
+        command.Parameters.AddWithValue(database);
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    /// <summary>Stops the server (fast shutdown).</summary>
+    public async Task StopAsync()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        NpgsqlConnection.ClearAllPools();
+        var runAsPostgres = Environment.UserName == "root" || Environment.IsPrivilegedProcess;
+        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w"],
+            runAsPostgres, CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopOnDispose) await StopAsync();
+    }
+
+    /// <summary>
+    /// The folder holding initdb, pg_ctl and postgres: `LOCAL_POSTGRES_BIN` when set, else the newest
+    /// /usr/lib/postgresql/N/bin, else a folder on PATH.
+    /// </summary>
+    public static string FindBinDirectory()
+    {
+        var candidates = new List<string>();
+        if (Environment.GetEnvironmentVariable("LOCAL_POSTGRES_BIN") is { Length: > 0 } configured)
+        {
+            candidates.Add(configured);
+        }
+        if (Directory.Exists("/usr/lib/postgresql"))
+        {
+            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
+                .Select(d => Path.Combine(d, "bin")));
+        }
+        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator));
+        candidates.AddRange(["/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin"]);
+
+        return candidates.FirstOrDefault(d => d.Length > 0
+                   && File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")))
+               ?? throw new LocalPostgresException(
+                   "No PostgreSQL server binaries (initdb, pg_ctl) were found. Install PostgreSQL " +
+                   "(Debian/Ubuntu: `apt-get install postgresql`), or run `docker compose up`, or point the API at " +
+                   "an existing database with the environment variable ConnectionStrings__ClaimTracker. " +
+                   "Binaries in another folder can be named with LOCAL_POSTGRES_BIN.");
+    }
+
+    private static int? RunningPort(string dataDirectory)
+    {
+        // postmaster.pid: line 1 pid, line 4 port.
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile)) return null;
+        try
+        {
+            var lines = File.ReadAllLines(pidFile);
+            return lines.Length > 3 && int.TryParse(lines[3].Trim(), out var port) ? port : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<bool> AcceptsConnectionsAsync(int port, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres", Pooling = false, Timeout = 3,
+        };
+        try
+        {
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string program, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            // The server must not inherit our working directory: postgres may be unable to read it.
+            WorkingDirectory = "/",
+        };
+        if (asPostgres)
+        {
+            start.FileName = "runuser";
+            foreach (var a in (string[])["-u", "postgres", "--", program]) start.ArgumentList.Add(a);
+        }
+        else
+        {
+            start.FileName = program;
+        }
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new LocalPostgresException($"Could not run {start.FileName}: {e.Message}", e);
+        }
+        // pg_ctl's server inherits the pipes; read to the end of what pg_ctl itself prints, not the server.
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            var hint = asPostgres ? " (run as the `postgres` system user; it must be able to reach the data folder)" : "";
+            throw new LocalPostgresException(
+                $"`{Path.GetFileName(program)} {string.Join(' ', arguments)}` failed with exit code {process.ExitCode}{hint}:\n" +
+                await stderr + await stdout);
+        }
+    }
+}
+
+/// <summary>The local PostgreSQL could not be found or started; the message names the fix.</summary>
+public sealed class LocalPostgresException(string message, Exception? inner = null) : Exception(message, inner);
