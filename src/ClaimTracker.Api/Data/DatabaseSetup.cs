@@ -1,6 +1,8 @@
 using ClaimTracker.Api.Data.Seed;
 using ClaimTracker.LocalPostgres;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace ClaimTracker.Api.Data;
@@ -73,6 +75,8 @@ public static class DatabaseSetup
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
+        // Creating the history table first spares a fresh database EF's logged "relation does not exist" error.
+        await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(app.Lifetime.ApplicationStopping);
         await db.Database.MigrateAsync(app.Lifetime.ApplicationStopping);
         if (app.Configuration.GetValue("Seed:Enabled", true))
         {
