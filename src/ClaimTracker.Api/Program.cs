@@ -1,5 +1,6 @@
-using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
+using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Http;
@@ -12,7 +13,10 @@ var builder = WebApplication.CreateBuilder(args);
 // Storage: PostgreSQL, configured or embedded
 builder.AddClaimTrackerDatabase();
 
-// HTTP: JSON contract, ProblemDetails for every error, OpenAPI
+// Access: API keys and roles
+builder.AddClaimTrackerAuth();
+
+// HTTP: JSON contract, ProblemDetails for every error, OpenAPI, health
 builder.AddClaimTrackerHttp();
 builder.AddClaimTrackerOpenApi();
 builder.AddClaimTrackerHealth();
@@ -29,16 +33,26 @@ catch (LocalPostgresException e)
     return 1;
 }
 
+// `-- keys create --name N --role R` runs a command instead of the server
+if (ApiKeyCommands.IsCommand(args))
+{
+    return await ApiKeyCommands.RunAsync(app, args);
+}
+await ApiKeyCommands.EnsureBootstrapAdminAsync(app);
+
 app.UseClaimTrackerHttp();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseClaimTrackerOpenApi();
 
-// API
-var api = app.MapGroup("/api/v1");
+// API: reads for readers (and anonymous callers unless configured off); writes need more, per endpoint
+var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
 api.MapClaims();
 api.MapClaimHistory();
 api.MapSources();
 api.MapEntities();
 api.MapTimeline();
+api.MapApiKeys();
 
 // Operations
 app.MapClaimTrackerHealth();

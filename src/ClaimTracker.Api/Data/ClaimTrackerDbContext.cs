@@ -1,4 +1,5 @@
 using ClaimTracker.Api.Appearances;
+using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Entities;
@@ -15,6 +16,7 @@ public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext
     public DbSet<SourceRevision> SourceRevisions => Set<SourceRevision>();
     public DbSet<Appearance> Appearances => Set<Appearance>();
     public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClaimTrackerDbContext).Assembly);
@@ -29,6 +31,7 @@ public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext
         configurationBuilder.Properties<SourceKind>().HaveConversion<EnumWordConverter<SourceKind>>().HaveMaxLength(32);
         configurationBuilder.Properties<SourceReliability>().HaveConversion<EnumWordConverter<SourceReliability>>().HaveMaxLength(32);
         configurationBuilder.Properties<Stance>().HaveConversion<EnumWordConverter<Stance>>().HaveMaxLength(32);
+        configurationBuilder.Properties<Role>().HaveConversion<EnumWordConverter<Role>>().HaveMaxLength(32);
         configurationBuilder.Properties<AnchorState>().HaveConversion<EnumWordConverter<AnchorState>>().HaveMaxLength(32);
     }
 }

@@ -16,6 +16,10 @@ public static class HttpSetup
             // The framework's default `type` links point at RFC 9110 sections; keep them, but never leak exceptions.
             context.ProblemDetails.Extensions.Remove("exception");
         });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Binding failures reach BadRequestExceptionHandler, which names the field, instead of an empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
         // No server banner: nothing about the stack reaches a client.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
@@ -39,5 +43,6 @@ public static class HttpSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
     }
 }

@@ -32,6 +32,7 @@ public static class OpenApiSetup
             {
                 [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [],
             });
+            options.OperationFilter<OpenApiExamples>();
             options.SupportNonNullableReferenceTypes();
             options.UseAllOfToExtendReferenceSchemas();
         });

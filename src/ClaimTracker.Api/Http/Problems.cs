@@ -24,6 +24,19 @@ public sealed class ValidationErrors
         return null;
     }
 
+    /// <summary>Requires non-blank text of at most <paramref name="max"/> characters.</summary>
+    public void Text(string field, string? text, int max)
+    {
+        if (string.IsNullOrWhiteSpace(text)) Add(field, $"{field} is required.");
+        else if (text.Length > max) Add(field, $"{field} must be at most {max} characters.");
+    }
+
+    /// <summary>Optional text: when present, at most <paramref name="max"/> characters.</summary>
+    public void OptionalText(string field, string? text, int max)
+    {
+        if (text is not null && text.Length > max) Add(field, $"{field} must be at most {max} characters.");
+    }
+
     public DateOnly? Date(string field, string? text)
     {
         if (text is null) return null;

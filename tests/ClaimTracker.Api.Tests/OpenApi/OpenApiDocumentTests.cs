@@ -1,0 +1,83 @@
+using System.Text.Json;
+using ClaimTracker.Api.Tests.Infrastructure;
+
+namespace ClaimTracker.Api.Tests.OpenApi;
+
+public sealed class OpenApiDocumentTests(ClaimTrackerApp app) : IClassFixture<ClaimTrackerApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<JsonElement> DocumentAsync()
+    {
+        using var client = app.CreateClient();
+        return JsonDocument.Parse(await client.GetStringAsync("/swagger/v1/swagger.json", Ct)).RootElement;
+    }
+
+    private static IEnumerable<(string Path, string Method, JsonElement Operation)> ApiOperations(JsonElement document) =>
+        document.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name.StartsWith("/api/v1/", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (p.Name, o.Name, o.Value)));
+
+    [Fact]
+    public async Task EveryApiOperationHasASummaryATagAndAnOperationId()
+    {
+        var operations = ApiOperations(await DocumentAsync()).ToList();
+
+        Assert.NotEmpty(operations);
+        Assert.All(operations, o =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(o.Operation.GetProperty("summary").GetString()), $"{o.Method} {o.Path} has no summary");
+            Assert.True(o.Operation.GetProperty("tags").GetArrayLength() > 0, $"{o.Method} {o.Path} has no tag");
+            Assert.True(o.Operation.TryGetProperty("operationId", out _), $"{o.Method} {o.Path} has no operationId");
+        });
+    }
+
+    [Fact]
+    public async Task EveryApiOperationWithInputDeclaresItsProblemResponses()
+    {
+        foreach (var (path, method, operation) in ApiOperations(await DocumentAsync()))
+        {
+            var hasInput = path.Contains('{') || (operation.TryGetProperty("parameters", out var p) && p.GetArrayLength() > 0);
+            if (!hasInput) continue;
+            var problems = operation.GetProperty("responses").EnumerateObject()
+                .Where(r => r.Name.StartsWith('4'))
+                .ToList();
+            Assert.True(problems.Count > 0, $"{method} {path} declares no 4xx response");
+            Assert.All(problems, r => Assert.True(
+                r.Value.GetProperty("content").TryGetProperty("application/problem+json", out _),
+                $"{method} {path} {r.Name} is not declared as application/problem+json"));
+        }
+    }
+
+    [Fact]
+    public async Task ParametersAreDescribedWithExamplesFromTheStory()
+    {
+        var document = await DocumentAsync();
+        var getClaim = document.GetProperty("paths").GetProperty("/api/v1/claims/{idOrSlug}").GetProperty("get");
+        var idOrSlug = getClaim.GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "idOrSlug");
+
+        Assert.Equal("bytedance-ai-chips-budget-2025", idOrSlug.GetProperty("example").GetString());
+        Assert.All(ApiOperations(document).SelectMany(o =>
+                o.Operation.TryGetProperty("parameters", out var ps) ? ps.EnumerateArray() : Enumerable.Empty<JsonElement>()),
+            parameter => Assert.True(parameter.TryGetProperty("description", out _), $"parameter {parameter.GetProperty("name")} has no description"));
+    }
+
+    [Fact]
+    public async Task DocumentOffersTheApiKeyToSwaggerUi()
+    {
+        var document = await DocumentAsync();
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
+
+        Assert.Equal("apiKey", scheme.GetProperty("type").GetString());
+        Assert.Equal("X-Api-Key", scheme.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task SwaggerUiIsServed()
+    {
+        using var client = app.CreateClient();
+        var html = await client.GetStringAsync("/swagger/index.html", Ct);
+
+        Assert.Contains("swagger-ui", html);
+    }
+}
