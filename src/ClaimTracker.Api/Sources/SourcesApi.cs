@@ -1,3 +1,9 @@
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Data;
+using ClaimTracker.Api.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
 namespace ClaimTracker.Api.Sources;
 
 public static class SourcesApi
@@ -5,6 +11,69 @@ public static class SourcesApi
     public static RouteGroupBuilder MapSources(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/sources").WithTags("Sources");
+
+        group.MapGet("/", ListSources)
+            .WithName("ListSources")
+            .WithSummary("List sources, newest first")
+            .WithDescription("Keyset-paginated by creation time: follow `nextCursor` (or the `Link: rel=\"next\"` header) " +
+                             "until it is null. Filters: `kind` (e.g. `article`, `statement`), `language` (a BCP 47 tag; " +
+                             "`en` also matches `en-US`), `anonymous` (`true` for unnamed-sources reports). " +
+                             "e.g. `?kind=article&language=it` finds the Italian article on ByteDance's AI-chip budget. " +
+                             "Items carry `contentSha256` and `revision` but not the content itself.")
+            .ProducesValidationProblem();
+
+        group.MapGet("/{id}", GetSource)
+            .WithName("GetSource")
+            .WithSummary("Get a source with its content and the claims that appear in it")
+            .WithDescription("Addressed by id (a UUID); any other value names no source and gets 404. `claims` lists each " +
+                             "claim quoted in the source, in the order of its first quote, with every appearance: the " +
+                             "source's `stance` (e.g. `reports` for the article, `denies` for ByteDance's statement) and " +
+                             "the `quote` anchored in `content`. Returns a strong `ETag` from the source row's version (its " +
+                             "fields and content); send it back in `If-None-Match` to get 304 when the source has not changed.")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return group;
     }
+
+    private static async Task<Results<Ok<Page<SourceListItem>>, ValidationProblem>> ListSources(
+        [AsParameters] SourceListQuery query, ClaimTrackerDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var filter = query.Parse(errors);
+        if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
+
+        var page = await filter.PageAsync(filter.Apply(db.Sources.AsNoTracking()), cancellationToken);
+        PageLinks.SetNextLink(http, page.NextCursor);
+        return TypedResults.Ok(page);
+    }
+
+    /// <param name="id" example="01948ccf-8d80-7000-8000-000000000001">The source's id (a UUID); the example is the seeded article.</param>
+    /// <param name="db">The database.</param>
+    /// <param name="http">The request, for `If-None-Match`, and the response, for `ETag`.</param>
+    /// <param name="cancellationToken">Aborted with the request.</param>
+    private static async Task<Results<Ok<SourceDetailResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetSource(
+        string id, ClaimTrackerDbContext db, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var sourceId)) return NotFound(id);
+        var row = await db.Sources.AsNoTracking().Where(s => s.Id == sourceId)
+            .Select(SourceProjections.ToDetail)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (row is null) return NotFound(id);
+
+        var etag = ETags.For(row.Version);
+        http.Response.Headers.ETag = etag;
+        if (ETags.IfNoneMatchHits(http.Request, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+
+        // A second query rather than a join, so that the (possibly large) content is not repeated per appearance.
+        var appearances = await db.Appearances.AsNoTracking().Where(a => a.SourceId == sourceId)
+            .OrderBy(a => a.Quote.Start ?? int.MaxValue).ThenBy(a => a.CreatedAt).ThenBy(a => a.Id)
+            .Select(SourceProjections.ToClaimAppearance)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(row.Value with { Claims = SourceProjections.GroupByClaim(appearances) });
+    }
+
+    public static ProblemHttpResult NotFound(string id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Source not found",
+        detail: $"No source has the id '{id}'.");
 }
