@@ -15,6 +15,13 @@ public static class HttpSetup
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             // The framework's default `type` links point at RFC 9110 sections; keep them, but never leak exceptions.
             context.ProblemDetails.Extensions.Remove("exception");
+            // The framework knows RFC 9110's codes; 428 and 429 come from RFC 6585.
+            context.ProblemDetails.Type ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status428PreconditionRequired => "https://www.rfc-editor.org/rfc/rfc6585#section-3",
+                StatusCodes.Status429TooManyRequests => "https://www.rfc-editor.org/rfc/rfc6585#section-4",
+                _ => "about:blank",
+            };
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();

@@ -68,4 +68,15 @@ public static class ProblemTypes
 {
     public const string Validation = "https://tools.ietf.org/html/rfc9110#section-15.5.1";
     public const string NotFound = "https://tools.ietf.org/html/rfc9110#section-15.5.5";
+    public const string EvidenceRequired = "/problems/evidence-required";
+    public const string EvidenceInvalid = "/problems/evidence-invalid";
+    public const string QuoteNotFound = "/problems/quote-not-found";
+    public const string QuoteAmbiguous = "/problems/quote-ambiguous";
+    public const string SlugTaken = "/problems/slug-taken";
+    public const string IdempotencyKeyReused = "/problems/idempotency-key-reused";
+    public const string IdempotencyKeyInFlight = "/problems/idempotency-key-in-flight";
+
+    /// <summary>422: a rule of the domain was broken; <paramref name="type"/> names which.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RuleBroken(string type, string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: type, title: title, detail: detail);
 }

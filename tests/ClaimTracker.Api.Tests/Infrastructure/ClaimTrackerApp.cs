@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Hosting;
@@ -53,6 +54,24 @@ public class ClaimTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
             .UseNpgsql(ConnectionString)
             .UseSnakeCaseNamingConvention()
             .Options);
+
+    private readonly Dictionary<Role, string> _keys = [];
+
+    /// <summary>A client sending an API key of <paramref name="role"/> (one key per role and app, created on first use).</summary>
+    public async Task<HttpClient> CreateClientAsync(Role role)
+    {
+        if (!_keys.TryGetValue(role, out var secret))
+        {
+            await using var db = CreateDbContext();
+            (var key, secret) = ApiKeysApi.NewKey($"test-{EnumWords.ToWord(role)}", role, DateTimeOffset.UtcNow);
+            db.ApiKeys.Add(key);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            _keys[role] = secret;
+        }
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        return client;
+    }
 
     /// <summary>GETs <paramref name="url"/>, asserts 200 and reads the body as <typeparamref name="T"/>.</summary>
     public async Task<T> GetJsonAsync<T>(string url)

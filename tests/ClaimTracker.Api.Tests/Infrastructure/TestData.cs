@@ -1,6 +1,8 @@
+using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
+using ClaimTracker.Api.Sources;
 
 namespace ClaimTracker.Api.Tests.Infrastructure;
 
@@ -38,5 +40,24 @@ public static class TestData
         db.Claims.AddRange(claims);
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         return claims;
+    }
+
+    /// <summary>A claim with one anchored appearance in a new source; returns both ids.</summary>
+    public static async Task<(Claim Claim, Guid AppearanceId, Guid SourceId)> AddClaimWithAppearanceAsync(this ClaimTrackerApp app)
+    {
+        var subject = await app.AddEntityAsync();
+        var claim = (await app.AddClaimsAsync(subject, 1))[0];
+        await using var db = app.CreateDbContext();
+        const string content = "Il portavoce ha dichiarato che le informazioni non sono corrette.";
+        var source = new Source { Kind = SourceKind.Statement, Title = "Test statement", Content = content };
+        var appearance = new Appearance
+        {
+            ClaimId = claim.Id, SourceId = source.Id, Stance = Stance.Denies,
+            Quote = new Quote { Exact = "non sono corrette", Start = 47, End = 64, Anchor = AnchorState.Anchored },
+        };
+        db.Sources.Add(source);
+        db.Appearances.Add(appearance);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return (claim, appearance.Id, source.Id);
     }
 }
