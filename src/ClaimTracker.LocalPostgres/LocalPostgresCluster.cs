@@ -61,6 +61,15 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             return new LocalPostgresCluster(dataDirectory, bin, runningPort, reused: true, stopOnDispose);
         }
 
+        if (runAsPostgres && !await PostgresCanReachAsync(Path.GetDirectoryName(dataDirectory)!, cancellationToken))
+        {
+            dataDirectory = Relocate(dataDirectory);
+            if (RunningPort(dataDirectory) is { } relocatedPort && await AcceptsConnectionsAsync(relocatedPort, cancellationToken))
+            {
+                return new LocalPostgresCluster(dataDirectory, bin, relocatedPort, reused: true, stopOnDispose);
+            }
+        }
+
         Directory.CreateDirectory(dataDirectory);
         if (runAsPostgres)
         {
@@ -153,6 +162,39 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
                    "(Debian/Ubuntu: `apt-get install postgresql`), or run `docker compose up`, or point the API at " +
                    "an existing database with the environment variable ConnectionStrings__ClaimTracker. " +
                    "Binaries in another folder can be named with LOCAL_POSTGRES_BIN.");
+    }
+
+    /// <summary>
+    /// The `postgres` user cannot reach folders under a private home (e.g. /root/…). Such a cluster lives in
+    /// /var/lib/claimtracker/&lt;hash of the requested path&gt;/postgres instead (stable across runs), and the requested
+    /// path becomes a symbolic link to it, so the data is still found where the configuration says.
+    /// </summary>
+    private static string Relocate(string requested)
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(requested)))[..16];
+        var root = "/var/lib/claimtracker";
+        Directory.CreateDirectory(root);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                                   | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        var relocated = Path.Combine(root, hash, "postgres");
+        Directory.CreateDirectory(Path.GetDirectoryName(requested)!);
+        if (!Path.Exists(requested)) Directory.CreateSymbolicLink(requested, relocated);
+        return relocated;
+    }
+
+    private static async Task<bool> PostgresCanReachAsync(string directory, CancellationToken cancellationToken)
+    {
+        // The nearest existing ancestor must be searchable by `postgres` (the folders below it are created by us).
+        while (!Directory.Exists(directory) && Path.GetDirectoryName(directory) is { } parent) directory = parent;
+        try
+        {
+            await RunAsync("test", ["-x", directory], asPostgres: true, cancellationToken);
+            return true;
+        }
+        catch (LocalPostgresException)
+        {
+            return false;
+        }
     }
 
     private static int? RunningPort(string dataDirectory)
