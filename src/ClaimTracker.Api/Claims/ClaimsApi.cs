@@ -1,3 +1,4 @@
+using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,6 +28,7 @@ public static class ClaimsApi
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapClaimWrites().MapClaimAppearances();
         return group;
     }
 

@@ -37,6 +37,7 @@ public static class EntitiesApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapEntityWrites();
         return group;
     }
 

@@ -73,8 +73,14 @@ public static class ProblemTypes
     public const string QuoteNotFound = "/problems/quote-not-found";
     public const string QuoteAmbiguous = "/problems/quote-ambiguous";
     public const string SlugTaken = "/problems/slug-taken";
+    public const string UrlTaken = "/problems/url-taken";
     public const string IdempotencyKeyReused = "/problems/idempotency-key-reused";
     public const string IdempotencyKeyInFlight = "/problems/idempotency-key-in-flight";
+    public const string UnknownEntity = "/problems/unknown-entity";
+    public const string UnknownClaim = "/problems/unknown-claim";
+    public const string UnknownSource = "/problems/unknown-source";
+    public const string PartOfCycle = "/problems/part-of-cycle";
+    public const string AppearanceExists = "/problems/appearance-exists";
 
     /// <summary>422: a rule of the domain was broken; <paramref name="type"/> names which.</summary>
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RuleBroken(string type, string title, string detail) =>

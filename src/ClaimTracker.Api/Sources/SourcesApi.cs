@@ -33,6 +33,7 @@ public static class SourcesApi
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapSourceWrites();
         return group;
     }
 
