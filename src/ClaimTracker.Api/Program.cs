@@ -4,6 +4,7 @@ using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Idempotency;
 using ClaimTracker.Api.Sources;
 using ClaimTracker.Api.Timeline;
 using ClaimTracker.LocalPostgres;
@@ -15,6 +16,8 @@ builder.AddClaimTrackerDatabase();
 
 // Access: API keys and roles
 builder.AddClaimTrackerAuth();
+builder.AddClaimTrackerRateLimiting();
+builder.AddClaimTrackerIdempotency();
 
 // HTTP: JSON contract, ProblemDetails for every error, OpenAPI, health
 builder.AddClaimTrackerHttp();
@@ -42,7 +45,10 @@ await ApiKeyCommands.EnsureBootstrapAdminAsync(app);
 
 app.UseClaimTrackerHttp();
 app.UseAuthentication();
+// After authentication, so that each API key has its own budget
+app.UseRateLimiter();
 app.UseAuthorization();
+app.UseClaimTrackerIdempotency();
 app.UseClaimTrackerOpenApi();
 
 // API: reads for readers (and anonymous callers unless configured off); writes need more, per endpoint
@@ -50,6 +56,7 @@ var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
 api.MapClaims();
 api.MapClaimStatus();
 api.MapClaimHistory();
+api.MapChanges();
 api.MapSources();
 api.MapEntities();
 api.MapTimeline();

@@ -1,5 +1,6 @@
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Idempotency;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,7 +25,9 @@ public static class ApiKeysApi
 
         group.MapPost("/", CreateKey).WithName("CreateApiKey")
             .WithSummary("Create an API key (shown once)")
-            .WithDescription("Body: `{ \"name\": \"desk-editor\", \"role\": \"editor\" }`. Only the key's SHA-256 is stored.")
+            .WithDescription("Body: `{ \"name\": \"desk-editor\", \"role\": \"editor\" }`. Only the key's SHA-256 is stored. " +
+                             "A retry with the same Idempotency-Key replays the status and Location but not the key, which is shown once.")
+            .WithSecretResponse()
             .ProducesValidationProblem();
         group.MapGet("/", ListKeys).WithName("ListApiKeys").WithSummary("List API keys (without the keys)");
         group.MapDelete("/{id:guid}", RevokeKey).WithName("RevokeApiKey")

@@ -1,5 +1,6 @@
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
+using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,6 +8,53 @@ namespace ClaimTracker.Api.Changes;
 
 public static class ChangesApi
 {
+    public static RouteGroupBuilder MapChanges(this IEndpointRouteBuilder api)
+    {
+        var group = api.MapGroup("/changes").WithTags("History");
+
+        group.MapGet("/", ListChanges)
+            .WithName("ListChanges")
+            .WithSummary("Poll the global status-change feed, oldest first")
+            .WithDescription("Every status change of every claim, in `seq` order, strictly after `after` (default 0). " +
+                             "Poll again with `after` = the response's `nextAfter` (the last item's `seq`, or the `after` " +
+                             "you sent when nothing is new); nothing is ever skipped or repeated, because changes are " +
+                             "committed in `seq` order. `limit` is 1–1000 (default 100). e.g. `?after=0&limit=5` gives the " +
+                             "seeded story's first five reviews. Items are the rows of `GET /claims/{idOrSlug}/history`.")
+            .ProducesValidationProblem();
+
+        group.MapGet("/verify", VerifyChain)
+            .WithName("VerifyChanges")
+            .WithSummary("Verify the status history's hash chain")
+            .WithDescription("Recomputes every row's `hash` = SHA-256(`prevHash` ‖ the row) in `seq` order and checks that " +
+                             "each `prevHash` is the previous row's `hash` and that no `seq` is missing. Returns " +
+                             "`{ \"checked\", \"valid\", \"firstBrokenSeq\" }`. When the chain holds, `valid` is true, " +
+                             "`firstBrokenSeq` null and `checked` the number of rows. Otherwise `firstBrokenSeq` names the first " +
+                             "row that was changed or whose predecessor was (or the first missing `seq`), and `checked` counts " +
+                             "the rows read up to it. The database already refuses UPDATE, DELETE and TRUNCATE on the history; " +
+                             "this catches what someone with power over the database did around that. Reads the whole chain: " +
+                             "for audits, not for polling.");
+
+        return group;
+    }
+
+    /// <param name="query">`after` and `limit`.</param>
+    /// <param name="db">The database.</param>
+    /// <param name="cancellationToken">Aborted with the request.</param>
+    private static async Task<Results<Ok<ChangeFeedResponse>, ValidationProblem>> ListChanges(
+        [AsParameters] ChangeFeedQuery query, ClaimTrackerDbContext db, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var (after, limit) = query.Parse(errors);
+        if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
+
+        return TypedResults.Ok(await ChangeFeed.PageAsync(db, after, limit, cancellationToken));
+    }
+
+    /// <param name="db">The database.</param>
+    /// <param name="cancellationToken">Aborted with the request.</param>
+    private static async Task<Ok<ChainVerificationResponse>> VerifyChain(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await ChainVerification.VerifyAsync(db, ChainVerification.DefaultBatchSize, cancellationToken));
+
     public static RouteGroupBuilder MapClaimHistory(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/claims").WithTags("History");

@@ -3,6 +3,7 @@ using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Entities;
+using ClaimTracker.Api.Idempotency;
 using ClaimTracker.Api.Sources;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,6 +18,7 @@ public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext
     public DbSet<Appearance> Appearances => Set<Appearance>();
     public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClaimTrackerDbContext).Assembly);

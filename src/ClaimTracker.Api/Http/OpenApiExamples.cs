@@ -35,8 +35,37 @@ internal sealed class OpenApiExamples : IOperationFilter
         ["id"] = ("The resource's id (UUID).", ""),
     };
 
+    private static void AddProblem(OpenApiOperation operation, OperationFilterContext context, int status, string description)
+    {
+        operation.Responses ??= [];
+        if (operation.Responses.ContainsKey(status.ToString(System.Globalization.CultureInfo.InvariantCulture))) return;
+        var schema = context.SchemaGenerator.GenerateSchema(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), context.SchemaRepository);
+        operation.Responses[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, IOpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType { Schema = schema } },
+        };
+    }
+
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
+        if (context.ApiDescription.HttpMethod == "POST")
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "Idempotency-Key", In = ParameterLocation.Header, Required = false,
+                Description = "Any unique string (e.g. a UUID). A retry with the same key gets the first response replayed " +
+                              "for 24 h; the same key with another body is 422; while the first is still running, 409.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
+            });
+            AddProblem(operation, context, StatusCodes.Status409Conflict, "Conflict, or a request with this Idempotency-Key is still running.");
+            AddProblem(operation, context, StatusCodes.Status422UnprocessableEntity, "A rule was broken, or the Idempotency-Key was used with another request.");
+        }
+        if (context.ApiDescription.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true)
+        {
+            AddProblem(operation, context, StatusCodes.Status429TooManyRequests, "Rate limited: retry after the `Retry-After` seconds.");
+        }
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {
             if (parameter.Name is null || !Parameters.TryGetValue(parameter.Name, out var known)) continue;
