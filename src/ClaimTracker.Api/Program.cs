@@ -39,7 +39,9 @@ catch (LocalPostgresException e)
 // `-- keys create --name N --role R` runs a command instead of the server
 if (ApiKeyCommands.IsCommand(args))
 {
-    return await ApiKeyCommands.RunAsync(app, args);
+    var exitCode = await ApiKeyCommands.RunAsync(app, args);
+    await app.DisposeAsync(); // stops the embedded PostgreSQL, if it started one
+    return exitCode;
 }
 await ApiKeyCommands.EnsureBootstrapAdminAsync(app);
 

@@ -9,7 +9,7 @@ internal sealed class IdempotencyCleanup(IServiceScopeFactory scopes, TimeProvid
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await NextTickAsync(timer, stoppingToken))
         {
             try
             {
@@ -23,6 +23,18 @@ internal sealed class IdempotencyCleanup(IServiceScopeFactory scopes, TimeProvid
             {
                 logger.LogWarning(e, "Could not delete expired idempotency records; will retry in an hour.");
             }
+        }
+    }
+
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false; // shutting down
         }
     }
 }
