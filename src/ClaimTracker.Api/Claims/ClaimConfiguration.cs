@@ -6,6 +6,17 @@ namespace ClaimTracker.Api.Claims;
 
 internal sealed class ClaimConfiguration : IEntityTypeConfiguration<Claim>
 {
+    /// <summary>
+    /// Statement in English (weight A); quotes in Italian and as-is (B); entity names, aliases and tags as-is (B).
+    /// search_quotes and search_names are plain columns kept current by triggers, since a generated column can only
+    /// read its own row.
+    /// </summary>
+    public const string SearchVectorSql =
+        "setweight(to_tsvector('english'::regconfig, statement), 'A') || " +
+        "setweight(to_tsvector('italian'::regconfig, search_quotes), 'B') || " +
+        "setweight(to_tsvector('simple'::regconfig, search_quotes), 'C') || " +
+        "setweight(to_tsvector('simple'::regconfig, search_names), 'B')";
+
     public void Configure(EntityTypeBuilder<Claim> builder)
     {
         builder.Property(c => c.Slug).HasMaxLength(Limits.Slug);
@@ -40,5 +51,7 @@ internal sealed class ClaimConfiguration : IEntityTypeConfiguration<Claim>
         builder.HasIndex(c => c.PartOfId);
         builder.HasIndex(c => new { c.OccurredOn, c.Id });
         builder.HasIndex(c => c.Tags).HasMethod("gin");
+        builder.Property(c => c.SearchVector).HasComputedColumnSql(SearchVectorSql, stored: true);
+        builder.HasIndex(c => c.SearchVector).HasMethod("gin");
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -228,6 +229,13 @@ namespace ClaimTracker.Api.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("part_of_id");
 
+                    b.Property<NpgsqlTsVector>("SearchVector")
+                        .IsRequired()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasComputedColumnSql("setweight(to_tsvector('english'::regconfig, statement), 'A') || setweight(to_tsvector('italian'::regconfig, search_quotes), 'B') || setweight(to_tsvector('simple'::regconfig, search_quotes), 'C') || setweight(to_tsvector('simple'::regconfig, search_names), 'B')", true);
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -279,6 +287,11 @@ namespace ClaimTracker.Api.Data.Migrations
 
                     b.HasIndex("PartOfId")
                         .HasDatabaseName("ix_claims_part_of_id");
+
+                    b.HasIndex("SearchVector")
+                        .HasDatabaseName("ix_claims_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "gin");
 
                     b.HasIndex("Slug")
                         .IsUnique()
