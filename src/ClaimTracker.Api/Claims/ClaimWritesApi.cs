@@ -106,10 +106,17 @@ public static class ClaimWritesApi
         if (broken is not null) return broken;
         if (fields.Slug != claim.Slug && await db.Claims.AnyAsync(c => c.Slug == fields.Slug, cancellationToken)) return SlugTaken(fields.Slug);
 
+        var oldPartOf = claim.PartOfId;
         claim.Apply(fields, references!);
         if (db.ChangeTracker.HasChanges())
         {
-            claim.UpdatedAt = clock.GetUtcNow();
+            var now = clock.GetUtcNow();
+            claim.UpdatedAt = now;
+            // The parent and the parts show this claim's slug and statement: their ETags must change with them.
+            var entry = db.Entry(claim);
+            var shownByRelatives = entry.Property(c => c.Slug).IsModified || entry.Property(c => c.Statement).IsModified
+                                   || entry.Property(c => c.PartOfId).IsModified;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             try
             {
                 // The UPDATE carries `WHERE xmin = <the version read>`: of concurrent writers holding one ETag, one wins.
@@ -119,6 +126,14 @@ public static class ClaimWritesApi
             {
                 return ETags.PreconditionFailed();
             }
+            if (shownByRelatives)
+            {
+                var id = claim.Id;
+                var newPartOf = claim.PartOfId;
+                await db.Claims.Where(c => c.PartOfId == id || c.Id == oldPartOf || c.Id == newPartOf)
+                    .ExecuteUpdateAsync(u => u.SetProperty(c => c.UpdatedAt, now), cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
         }
 
         var row = await ReadAsync(db, claim.Id, cancellationToken);

@@ -79,7 +79,7 @@ public static class SourceWritesApi
         var row = await db.Sources.AsNoTracking().Where(s => s.Id == source.Id)
             .Select(SourceProjections.ToDetail)
             .FirstAsync(cancellationToken);
-        http.Response.Headers.ETag = ETags.For(row.Version);
+        http.Response.Headers.ETag = (await SourcesApi.DetailStateAsync(db, source.Id, row.Version, cancellationToken)).ETag;
         return TypedResults.Created($"/api/v1/sources/{source.Id}", row.Value);
     }
 
@@ -96,7 +96,7 @@ public static class SourceWritesApi
         if (!Guid.TryParse(id, out var sourceId)) return SourcesApi.NotFound(id);
         var source = await db.Sources.FirstOrDefaultAsync(s => s.Id == sourceId, cancellationToken);
         if (source is null) return SourcesApi.NotFound(id);
-        switch (ETags.IfMatch(http.Request, ETags.For(source.Version)))
+        switch (ETags.IfMatch(http.Request, (await SourcesApi.DetailStateAsync(db, source.Id, source.Version, cancellationToken)).ETag))
         {
             case ETags.Precondition.Missing: return ETags.PreconditionRequired();
             case ETags.Precondition.Stale: return ETags.PreconditionFailed();
@@ -146,7 +146,7 @@ public static class SourceWritesApi
             .OrderBy(a => a.CreatedAt).ThenBy(a => a.Id)
             .Select(a => new { a.Id, a.ClaimId, a.Quote.Exact, a.Quote.Anchor })
             .ToListAsync(cancellationToken);
-        http.Response.Headers.ETag = ETags.For(row.Version);
+        http.Response.Headers.ETag = (await SourcesApi.DetailStateAsync(db, sourceId, row.Version, cancellationToken)).ETag;
         return TypedResults.Ok(new ContentRevisionResponse(row.Value,
             quotes.Count(q => q.Anchor == AnchorState.Anchored),
             [.. quotes.Where(q => q.Anchor == AnchorState.Orphaned).Select(q => new OrphanedQuote(q.Id, q.ClaimId, q.Exact))]));

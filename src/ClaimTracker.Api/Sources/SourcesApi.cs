@@ -28,8 +28,9 @@ public static class SourcesApi
             .WithDescription("Addressed by id (a UUID); any other value names no source and gets 404. `claims` lists each " +
                              "claim quoted in the source, in the order of its first quote, with every appearance: the " +
                              "source's `stance` (e.g. `reports` for the article, `denies` for ByteDance's statement) and " +
-                             "the `quote` anchored in `content`. Returns a strong `ETag` from the source row's version (its " +
-                             "fields and content); send it back in `If-None-Match` to get 304 when the source has not changed.")
+                             "the `quote` anchored in `content`. Returns a strong `ETag` covering the source's fields and " +
+                             "content and the claims and quotes shown (a claim's new status changes it); send it back in " +
+                             "`If-None-Match` to get 304 while nothing shown has changed.")
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -62,16 +63,29 @@ public static class SourcesApi
             .FirstOrDefaultAsync(cancellationToken);
         if (row is null) return NotFound(id);
 
-        var etag = ETags.For(row.Version);
+        var (etag, appearances) = await DetailStateAsync(db, sourceId, row.Version, cancellationToken);
         http.Response.Headers.ETag = etag;
         if (ETags.IfNoneMatchHits(http.Request, etag)) return TypedResults.StatusCode(StatusCodes.Status304NotModified);
 
+        return TypedResults.Ok(row.Value with { Claims = SourceProjections.GroupByClaim(appearances) });
+    }
+
+    /// <summary>
+    /// The claims and quotes a source's detail shows, and its ETag: the source row's version plus a digest of those
+    /// rows, so that a claim's new status or a new quote changes the ETag too (a 304 is never stale). Writes that
+    /// take `If-Match` on a source compare this same value.
+    /// </summary>
+    internal static async Task<(string ETag, List<ClaimAppearanceRow> Appearances)> DetailStateAsync(
+        ClaimTrackerDbContext db, Guid sourceId, uint version, CancellationToken cancellationToken)
+    {
         // A second query rather than a join, so that the (possibly large) content is not repeated per appearance.
         var appearances = await db.Appearances.AsNoTracking().Where(a => a.SourceId == sourceId)
             .OrderBy(a => a.Quote.Start ?? int.MaxValue).ThenBy(a => a.CreatedAt).ThenBy(a => a.Id)
             .Select(SourceProjections.ToClaimAppearance)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(row.Value with { Claims = SourceProjections.GroupByClaim(appearances) });
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(appearances)))[..16];
+        return ($"\"{version}-{digest}\"", appearances);
     }
 
     public static ProblemHttpResult NotFound(string id) => TypedResults.Problem(
