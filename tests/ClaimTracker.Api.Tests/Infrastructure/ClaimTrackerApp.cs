@@ -21,7 +21,8 @@ public class ClaimTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
     }
 
-    internal ClaimTrackerApp(string connectionString) => _connectionString = connectionString;
+    /// <summary>An app on an existing database (a second instance, or the template).</summary>
+    protected internal ClaimTrackerApp(string connectionString) => _connectionString = connectionString;
 
     /// <summary>The JSON options of the API's contract, for reading responses.</summary>
     public static readonly JsonSerializerOptions Json = CreateJsonOptions();
