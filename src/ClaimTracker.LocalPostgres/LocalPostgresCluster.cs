@@ -130,9 +130,10 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             runAsPostgres, CancellationToken.None);
     }
 
+    /// <summary>Stops the server if this instance started it; a server it merely reused may still serve another process.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_stopOnDispose) await StopAsync();
+        if (_stopOnDispose && !Reused) await StopAsync();
     }
 
     /// <summary>
