@@ -1,11 +1,13 @@
 using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
+using ClaimTracker.Api.Checks;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Idempotency;
 using ClaimTracker.Api.Sources;
+using ClaimTracker.Api.Stats;
 using ClaimTracker.Api.Timeline;
 using ClaimTracker.LocalPostgres;
 
@@ -13,6 +15,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 // Storage: PostgreSQL, configured or embedded
 builder.AddClaimTrackerDatabase();
+builder.AddClaimTrackerSearch();
+builder.AddClaimTrackerChangeStream();
 
 // Access: API keys and roles
 builder.AddClaimTrackerAuth();
@@ -46,6 +50,9 @@ if (ApiKeyCommands.IsCommand(args))
 await ApiKeyCommands.EnsureBootstrapAdminAsync(app);
 
 app.UseClaimTrackerHttp();
+// Dashboard: the page at `/` and its files (wwwroot) are public, so they come before keys and rate limits
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseAuthentication();
 // After authentication, so that each API key has its own budget
 app.UseRateLimiter();
@@ -62,6 +69,8 @@ api.MapChanges();
 api.MapSources();
 api.MapEntities();
 api.MapTimeline();
+api.MapChecks();
+api.MapStats();
 api.MapApiKeys();
 
 // Operations

@@ -34,6 +34,8 @@ public static class ChangesApi
                              "this catches what someone with power over the database did around that. Reads the whole chain: " +
                              "for audits, not for polling.");
 
+        group.MapChangeStream();
+
         return group;
     }
 

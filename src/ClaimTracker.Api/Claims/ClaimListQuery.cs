@@ -15,6 +15,7 @@ public sealed record ClaimListQuery(
     [property: FromQuery(Name = "occurredFrom")] string? OccurredFrom,
     [property: FromQuery(Name = "occurredTo")] string? OccurredTo,
     [property: FromQuery(Name = "updatedSince")] string? UpdatedSince,
+    [property: FromQuery(Name = "q")] string? Q,
     [property: FromQuery(Name = "sort")] string? Sort,
     [property: FromQuery(Name = "limit")] string? Limit,
     [property: FromQuery(Name = "cursor")] string? Cursor)
@@ -29,7 +30,9 @@ public sealed record ClaimListQuery(
             if (Guid.TryParse(Source, out var id)) source = id;
             else errors.Add("source", $"'{Source}' is not a source id (a UUID).");
         }
+        var search = ClaimSearch.Parse(Q, errors);
         var sort = ClaimSorts.Parse(Sort ?? ClaimSorts.Default, errors);
+        if (sort == ClaimSort.Relevance && Q is null) errors.Add("sort", "sort=relevance needs q: it orders by how well each claim matches the search.");
         Cursor? cursor = null;
         if (Cursor is not null)
         {
@@ -45,15 +48,15 @@ public sealed record ClaimListQuery(
         return new ClaimFilter(
             statuses, Subject, Claimant, source, errors.Enum<ClaimKind>("kind", Kind), Tag, PartOf,
             errors.Date("occurredFrom", OccurredFrom), errors.Date("occurredTo", OccurredTo),
-            errors.Time("updatedSince", UpdatedSince), sort, errors.Limit(Limit), cursor);
+            errors.Time("updatedSince", UpdatedSince), sort, errors.Limit(Limit), cursor, search);
     }
 }
 
-/// <summary>Parsed and validated filters, sort and page position.</summary>
+/// <summary>Parsed and validated filters, search (`q`), sort and page position.</summary>
 public sealed record ClaimFilter(
     IReadOnlyList<ClaimStatus> Statuses, string? Subject, string? Claimant, Guid? Source, ClaimKind? Kind, string? Tag,
     string? PartOf, DateOnly? OccurredFrom, DateOnly? OccurredTo, DateTimeOffset? UpdatedSince,
-    ClaimSort Sort, int Limit, Cursor? Cursor)
+    ClaimSort Sort, int Limit, Cursor? Cursor, SearchTerms? Search = null)
 {
     public IQueryable<Claim> Apply(IQueryable<Claim> claims)
     {
@@ -76,6 +79,7 @@ public sealed record ClaimFilter(
         if (OccurredFrom is { } from) claims = claims.Where(c => c.OccurredOn >= from);
         if (OccurredTo is { } to) claims = claims.Where(c => c.OccurredOn <= to);
         if (UpdatedSince is { } since) claims = claims.Where(c => c.UpdatedAt >= since);
+        if (Search is { } search) claims = claims.Matching(search);
         return claims;
     }
 }

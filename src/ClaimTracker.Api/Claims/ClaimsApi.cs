@@ -3,6 +3,7 @@ using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClaimTracker.Api.Claims;
 
@@ -17,8 +18,12 @@ public static class ClaimsApi
             .WithSummary("List claims, filtered, newest change first")
             .WithDescription("Keyset-paginated: follow `nextCursor` (or the `Link: rel=\"next\"` header) until it is null. " +
                              "`status` may be repeated. Entities (`subject`, `claimant`) and `partOf` take an id or a slug, " +
-                             "e.g. `?subject=bytedance&status=disputed`.")
-            .ProducesValidationProblem();
+                             "e.g. `?subject=bytedance&status=disputed`. `q` searches statements, quotes, entity names and " +
+                             "aliases in English and Italian with web-search syntax (`divieto`, `\"Corte Suprema\"`, " +
+                             "`cambricon or huawei`, `bytedance -nvidia`); `sort=relevance` puts the best match first. " +
+                             "A search stopped by the statement timeout is 422 `/problems/search-too-broad`: narrow it.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapGet("/{idOrSlug}", GetClaim)
             .WithName("GetClaim")
@@ -29,17 +34,21 @@ public static class ClaimsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapClaimWrites().MapClaimAppearances();
+        group.MapClaimExport().MapClaimReview();
         return group;
     }
 
-    private static async Task<Results<Ok<Page<ClaimResponse>>, ValidationProblem>> ListClaims(
-        [AsParameters] ClaimListQuery query, ClaimTrackerDbContext db, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<Page<ClaimResponse>>, ValidationProblem, ProblemHttpResult>> ListClaims(
+        [AsParameters] ClaimListQuery query, ClaimTrackerDbContext db, IOptions<SearchOptions> search, HttpContext http,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var filter = query.Parse(errors);
         if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
 
-        var page = await ClaimSorts.PageAsync(filter.Apply(db.Claims.AsNoTracking()), filter, cancellationToken);
+        var page = await SearchTransaction.RunAsync(db, filter, search.Value,
+            ct => ClaimSorts.PageAsync(filter.Apply(db.Claims.AsNoTracking()), filter, ct), cancellationToken);
+        if (page is null) return SearchTransaction.TooBroad(search.Value);
         PageLinks.SetNextLink(http, page.NextCursor);
         return TypedResults.Ok(page);
     }

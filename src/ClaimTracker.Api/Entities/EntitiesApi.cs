@@ -4,6 +4,7 @@ using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClaimTracker.Api.Entities;
 
@@ -33,9 +34,10 @@ public static class EntitiesApi
             .WithSummary("List the claims about an entity")
             .WithDescription("The claims whose subject is the entity; `role=claimant` lists the claims it makes instead, " +
                              "`role=any` both. Takes every filter, sort and the paging of `GET /claims`, " +
-                             "e.g. `/entities/bytedance/claims?status=disputed`. 404 when the entity does not exist.")
+                             "e.g. `/entities/bytedance/claims?status=disputed` or `?q=divieto`. 404 when the entity does not exist.")
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         group.MapEntityWrites();
         return group;
@@ -69,11 +71,12 @@ public static class EntitiesApi
     /// <param name="query">The filters, sort and page of `GET /claims`.</param>
     /// <param name="role" example="subject">Which claims of the entity: those about it (`subject`, the default), those it makes (`claimant`) or both (`any`).</param>
     /// <param name="db">The database.</param>
+    /// <param name="search">The search settings (statement timeout).</param>
     /// <param name="http">The request, for the `Link` header's URL.</param>
     /// <param name="cancellationToken">Aborted with the request.</param>
     private static async Task<Results<Ok<Page<ClaimResponse>>, ValidationProblem, ProblemHttpResult>> ListEntityClaims(
         string idOrSlug, [AsParameters] ClaimListQuery query, [FromQuery(Name = "role")] string? role,
-        ClaimTrackerDbContext db, HttpContext http, CancellationToken cancellationToken)
+        ClaimTrackerDbContext db, IOptions<SearchOptions> search, HttpContext http, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var filter = query.Parse(errors);
@@ -92,7 +95,8 @@ public static class EntitiesApi
             EntityRole.Claimant => claims.Where(c => c.ClaimantId == id),
             _ => claims.Where(c => c.SubjectId == id || c.ClaimantId == id),
         };
-        var page = await ClaimSorts.PageAsync(claims, filter, cancellationToken);
+        var page = await SearchTransaction.RunAsync(db, filter, search.Value, ct => ClaimSorts.PageAsync(claims, filter, ct), cancellationToken);
+        if (page is null) return SearchTransaction.TooBroad(search.Value);
         PageLinks.SetNextLink(http, page.NextCursor);
         return TypedResults.Ok(page);
     }

@@ -25,12 +25,15 @@ internal sealed class OpenApiExamples : IOperationFilter
         ["from"] = ("Events on or after this date (YYYY-MM-DD).", "2025-01-19"),
         ["to"] = ("Events on or before this date (YYYY-MM-DD).", "2025-01-31"),
         ["updatedSince"] = ("Claims changed at or after this time (ISO 8601).", "2025-01-22T00:00:00Z"),
-        ["sort"] = ("-updated (default), updated, occurred or -occurred.", "-updated"),
+        ["sort"] = ("-updated (default), updated, occurred, -occurred, or relevance (best match first; needs q).", "-updated"),
         ["limit"] = ("Page size, 1–100 (default 20).", "20"),
         ["cursor"] = ("The `nextCursor` of the previous page; opaque.", ""),
         ["language"] = ("BCP 47 language of the source.", "it"),
         ["anonymous"] = ("true: only unnamed-source reports; false: only named sources.", "true"),
-        ["q"] = ("Text to look for.", "corte suprema"),
+        // The claim lists' q; `GET /entities` documents its own q (a name prefix) on EntityListQuery, which wins.
+        ["q"] = ("Full-text search in web-search syntax: words (all must match), \"quoted phrases\", `or`, `-word` to exclude. " +
+                 "Searches statements, quotes, entity names and aliases, with English and Italian stemming; 1–200 characters.",
+                 "corte suprema"),
         ["role"] = ("Which claims of the entity: subject (default), claimant or any.", "subject"),
         ["id"] = ("The resource's id (UUID).", ""),
     };

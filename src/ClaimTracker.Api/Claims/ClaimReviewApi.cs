@@ -1,0 +1,133 @@
+using System.Text.Json.Serialization;
+using ClaimTracker.Api.Appearances;
+using ClaimTracker.Api.Data;
+using ClaimTracker.Api.Entities;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClaimTracker.Api.Claims;
+
+/// <summary>A schema.org `ClaimReview` (JSON-LD): the newsroom's verdict on one claim, for search engines and fact-check feeds.</summary>
+public sealed record ClaimReviewResponse(
+    [property: JsonPropertyName("@context")] string Context,
+    [property: JsonPropertyName("@type")] string Type,
+    string Url, string ClaimReviewed, ReviewRating ReviewRating, ReviewedClaim ItemReviewed, DateOnly DatePublished,
+    SchemaAgent Author,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ReviewBody);
+
+/// <summary>schema.org `Rating`: 1 (false) to 5 (true), with the verdict's name in `alternateName`.</summary>
+public sealed record ReviewRating(
+    [property: JsonPropertyName("@type")] string Type, int RatingValue, int BestRating, int WorstRating, string AlternateName);
+
+/// <summary>schema.org `Claim`: who made it and where it appeared.</summary>
+public sealed record ReviewedClaim(
+    [property: JsonPropertyName("@type")] string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SchemaAgent? Author,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? DatePublished,
+    IReadOnlyList<CreativeWork> Appearance,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CreativeWork? FirstAppearance);
+
+/// <summary>schema.org `Organization` or `Person`.</summary>
+public sealed record SchemaAgent(
+    [property: JsonPropertyName("@type")] string Type, string Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url);
+
+/// <summary>schema.org `CreativeWork`: a source that carries the claim.</summary>
+public sealed record CreativeWork(
+    [property: JsonPropertyName("@type")] string Type, string Url, string Name,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? DatePublished);
+
+public static class ClaimReviewApi
+{
+    public const string MediaType = "application/ld+json";
+    public const string NotReviewedType = "/problems/not-reviewed";
+    public const string DefaultPublisherName = "ClaimTracker";
+
+    /// <summary>DESIGN §1's table: the rating of each verdict; null while the claim is not reviewed.</summary>
+    public static (int Value, string Name)? RatingOf(ClaimStatus status) => status switch
+    {
+        ClaimStatus.Confirmed => (5, "True"),
+        ClaimStatus.Disputed => (3, "Disputed"),
+        ClaimStatus.Inconclusive => (3, "Unproven"),
+        ClaimStatus.Refuted => (1, "False"),
+        ClaimStatus.Retracted => (1, "Retracted"),
+        _ => null,
+    };
+
+    public static RouteGroupBuilder MapClaimReview(this RouteGroupBuilder claims)
+    {
+        claims.MapGet("/{idOrSlug}/claimreview", GetClaimReview)
+            .WithName("GetClaimReview")
+            .WithSummary("Get a claim's verdict as schema.org ClaimReview (JSON-LD)")
+            .WithDescription("`application/ld+json` for fact-check markup: `claimReviewed` is the statement, `reviewRating` the " +
+                             "status on schema.org's 1–5 scale (confirmed 5 True; disputed 3 Disputed; inconclusive 3 Unproven; " +
+                             "refuted 1 False; retracted 1 Retracted), `itemReviewed` the claim with its claimant as `author` and " +
+                             "the URLs of the sources that assert, report or retract it as `appearance` (earliest published " +
+                             "first: `firstAppearance`), `datePublished` the day of the last status change, `author` the " +
+                             "publishing newsroom (configuration `ClaimReview:PublisherName`/`PublisherUrl`). 409 while the " +
+                             "claim is `unverified` or `in_review`. e.g. `bytedance-ai-chips-budget-2025` is rated 3, Disputed.")
+            .Produces<ClaimReviewResponse>(StatusCodes.Status200OK, MediaType)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return claims;
+    }
+
+    private static async Task<Results<JsonHttpResult<ClaimReviewResponse>, ProblemHttpResult>> GetClaimReview(
+        string idOrSlug, ClaimTrackerDbContext db, HttpContext http, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var claim = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug)
+            .Select(c => new
+            {
+                c.Id, c.Slug, c.Statement, c.Status, c.StatusReason, ChangedAt = c.StatusChangedAt ?? c.UpdatedAt,
+                Claimant = c.Claimant == null ? null : new { c.Claimant.Name, c.Claimant.Kind },
+                // Where the claim is made or relayed; sources that support, dispute or deny it are evidence, not appearances.
+                Sources = c.Appearances
+                    .Where(a => a.Stance == Stance.Asserts || a.Stance == Stance.Reports || a.Stance == Stance.Retracts)
+                    .Select(a => new { a.Source.Url, a.Source.Title, a.Source.PublishedAt, a.CreatedAt })
+                    .ToList(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (claim is null) return ClaimsApi.NotFound(idOrSlug);
+        if (RatingOf(claim.Status) is not { } rating)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: NotReviewedType,
+                title: "The claim has not been reviewed yet",
+                detail: $"'{claim.Slug}' is {Http.EnumWords.ToWord(claim.Status)}: a ClaimReview exists once it is confirmed, " +
+                        "disputed, inconclusive, refuted or retracted.");
+        }
+
+        var appearances = claim.Sources
+            .Where(s => s.Url is not null)
+            .OrderBy(s => s.PublishedAt ?? DateTimeOffset.MaxValue).ThenBy(s => s.CreatedAt)
+            .DistinctBy(s => s.Url)
+            .Select(s => new CreativeWork("CreativeWork", s.Url!, s.Title, DateOf(s.PublishedAt)))
+            .ToList();
+        var firstPublished = claim.Sources.Min(s => s.PublishedAt);
+        var author = claim.Claimant is null ? null
+            : new SchemaAgent(claim.Claimant.Kind == EntityKind.Person ? "Person" : "Organization", claim.Claimant.Name, null);
+        var publisherUrl = configuration["ClaimReview:PublisherUrl"];
+
+        return TypedResults.Json(new ClaimReviewResponse(
+            "https://schema.org", "ClaimReview", ClaimUrl(http, configuration, claim.Id, claim.Slug), claim.Statement,
+            new ReviewRating("Rating", rating.Value, 5, 1, rating.Name),
+            new ReviewedClaim("Claim", author, DateOf(firstPublished), appearances, appearances.FirstOrDefault()),
+            DateOnly.FromDateTime(claim.ChangedAt.UtcDateTime),
+            new SchemaAgent("Organization", NonEmpty(configuration["ClaimReview:PublisherName"]) ?? DefaultPublisherName,
+                NonEmpty(publisherUrl)),
+            claim.StatusReason), contentType: MediaType);
+    }
+
+    /// <summary>`ClaimReview:ClaimUrlTemplate` with `{slug}` and `{id}` filled in; without one, the claim's URL in this API.</summary>
+    private static string ClaimUrl(HttpContext http, IConfiguration configuration, Guid id, string slug)
+    {
+        var template = NonEmpty(configuration["ClaimReview:ClaimUrlTemplate"]);
+        var escaped = Uri.EscapeDataString(slug);
+        if (template is not null) return template.Replace("{slug}", escaped, StringComparison.Ordinal).Replace("{id}", id.ToString(), StringComparison.Ordinal);
+        var request = http.Request;
+        return $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1/claims/{escaped}";
+    }
+
+    private static DateOnly? DateOf(DateTimeOffset? time) => time is { } t ? DateOnly.FromDateTime(t.UtcDateTime) : null;
+
+    private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+}
