@@ -60,7 +60,16 @@ public sealed record ClaimFilter(
 {
     public IQueryable<Claim> Apply(IQueryable<Claim> claims)
     {
-        if (Statuses.Count > 0) claims = claims.Where(c => Statuses.Contains(c.Status));
+        if (Statuses.Count == 1)
+        {
+            // An equality, not `= ANY(array)`: a prepared `= ANY` plan may skip the (status, updated_at, id) index (benchmark T3).
+            var status = Statuses[0];
+            claims = claims.Where(c => c.Status == status);
+        }
+        else if (Statuses.Count > 1)
+        {
+            claims = claims.Where(c => Statuses.Contains(c.Status));
+        }
         if (Subject is not null)
         {
             claims = Guid.TryParse(Subject, out var id) ? claims.Where(c => c.SubjectId == id) : claims.Where(c => c.Subject.Slug == Subject);
