@@ -1,0 +1,51 @@
+using System.Reflection;
+using System.Runtime.Loader;
+using ClaimTracker.Api.Tests.Infrastructure;
+using ClaimTracker.LocalPostgres;
+
+namespace ClaimTracker.Api.Tests.Benchmarks;
+
+/// <summary>
+/// The benchmark harness (tests/ClaimTracker.Benchmarks) in smoke mode: a tiny dataset through the real migrations and
+/// COPY, the endpoints' SQL captured from the API, both floors checked to answer the API's JSON byte for byte, the load
+/// loops, and the report. Seconds, no wrk. The full benchmark is never part of the tests.
+/// </summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task SmokeModeGeneratesMeasuresEveryEndpointAndRendersTheReport()
+    {
+        var run = LoadSmoke();
+        var log = new StringWriter();
+
+        var report = await run(PostgresServer.Current.Cluster, log, TestContext.Current.CancellationToken);
+
+        Assert.Contains("## 300 claims", report);
+        Assert.Contains("Generated 300 claims", report);
+        foreach (var endpoint in new[] { "GET /claims/{id}", "first page", "cursor=", "PUT /claims/{id}/status" })
+        {
+            Assert.Contains(endpoint, report);
+        }
+        Assert.Contains("| (c) API |", report);
+        Assert.Contains("## Targets", report);
+        Assert.Contains("status_changes (hash chain)", log.ToString());
+    }
+
+    /// <summary>
+    /// BenchmarkSmoke.RunAsync from the Benchmarks project's build output (the solution builds it; this project does not
+    /// reference it), loaded into this process beside the API assemblies it shares.
+    /// </summary>
+    private static Func<LocalPostgresCluster, TextWriter, CancellationToken, Task<string>> LoadSmoke()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory); // …/tests/ClaimTracker.Api.Tests/bin/<Configuration>/<tfm>/
+        var tfm = output.Name;
+        var configuration = output.Parent!.Name;
+        var tests = output.Parent.Parent!.Parent!.Parent!.FullName;
+        var path = Path.Combine(tests, "ClaimTracker.Benchmarks", "bin", configuration, tfm, "ClaimTracker.Benchmarks.dll");
+        Assert.True(File.Exists(path), $"{path} is missing: build the solution (dotnet build), which builds the Benchmarks project.");
+        var assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
+        var method = assembly.GetType("ClaimTracker.Benchmarks.BenchmarkSmoke", throwOnError: true)!
+            .GetMethod("RunAsync", BindingFlags.Public | BindingFlags.Static)!;
+        return method.CreateDelegate<Func<LocalPostgresCluster, TextWriter, CancellationToken, Task<string>>>();
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ClaimTracker.Benchmarks.Dataset;
+using ClaimTracker.Benchmarks.Measure;
+using ClaimTracker.Benchmarks.Report;
+using ClaimTracker.LocalPostgres;
+using Npgsql;
+
+namespace ClaimTracker.Benchmarks;
+
+/// <summary>
+/// Smoke mode: every code path of the benchmark on a tiny dataset, in seconds and without wrk — generation through
+/// the migrations and COPY, SQL capture, both floors (their JSON checked against the API's), the load loops, and the
+/// report. `dotnet test` runs it so that the harness cannot rot; the full benchmark stays out of the tests and CI.
+/// </summary>
+public static class BenchmarkSmoke
+{
+    public const int Claims = 300;
+
+    /// <summary>Runs the smoke on <paramref name="cluster"/> in a database of its own (dropped after); returns the report.</summary>
+    public static async Task<string> RunAsync(LocalPostgresCluster cluster, TextWriter log, CancellationToken cancellationToken)
+    {
+        var database = $"claimtracker_bench_smoke_{Guid.NewGuid():N}"[..40];
+        try
+        {
+            var connectionString = await BenchDatabase.CreateMigratedAsync(cluster, database, cancellationToken);
+            var generated = await new DatasetGenerator(connectionString, new DatasetSize(Claims), log).GenerateAsync(cancellationToken);
+            var workload = await Workload.PrepareAsync(connectionString, Claims, cancellationToken);
+            var captured = await EndpointSql.CaptureAsync(workload, cancellationToken);
+            foreach (var (name, request) in captured.Where(c => c.Value.Status != 200))
+            {
+                throw new InvalidOperationException($"{name}: the API answered {request.Status}: {request.Body}");
+            }
+
+            await using var dataSource = FloorQueries.CreateDataSource(connectionString);
+            var queries = new FloorQueries(dataSource, captured);
+            await using var floor = FloorServer.Build(queries, workload, "http://127.0.0.1:0");
+            await floor.StartAsync(cancellationToken);
+            await using var api = new InProcessApi(connectionString);
+            using var apiClient = api.CreateClient();
+            using var floorClient = new HttpClient { BaseAddress = new Uri(floor.Urls.First()) };
+
+            await CheckSameJsonAsync(workload, apiClient, floorClient, cancellationToken);
+
+            var results = new List<EndpointResult>();
+            var duration = TimeSpan.FromMilliseconds(300);
+            foreach (var endpoint in workload.Endpoints)
+            {
+                if (endpoint.Pending is not null)
+                {
+                    results.Add(new EndpointResult(endpoint, null, null, null, null));
+                    continue;
+                }
+                var targets = endpoint.Kind == EndpointKind.StatusUpdate
+                    ? await Workload.StatusTargetsAsync(connectionString, 3_000, cancellationToken)
+                    : [];
+                var a = await LoadLoop.RunAsync(DatabaseFloor.Operation(queries, workload, endpoint, targets), 2, duration, cancellationToken);
+                var b = await LoadLoop.RunAsync(HttpOperation(floorClient, workload, endpoint, targets, a.Requests), 2, duration, cancellationToken);
+                var c = await LoadLoop.RunAsync(HttpOperation(apiClient, workload, endpoint, targets, a.Requests + b.Requests), 2, duration, cancellationToken);
+                results.Add(new EndpointResult(endpoint, a, b, c, Processes.PeakRssMiB(Environment.ProcessId)));
+            }
+
+            // The status updates of both floors and of the API extended one chain; the API must still find it valid.
+            using (var verify = await apiClient.GetAsync("/api/v1/changes/verify", cancellationToken))
+            {
+                var body = await verify.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+                if (body?["valid"]?.GetValue<bool>() != true) throw new InvalidOperationException($"The chain is broken after the smoke: {body}");
+            }
+            // wrk is not run here; its output parser is.
+            var parsed = Wrk.Parse(SampleWrkOutput);
+            if (parsed.Requests != 52_331 || parsed.Errors != 3) throw new InvalidOperationException($"wrk output parsed wrongly: {parsed}");
+
+            var options = new BenchmarkOptions { Command = "smoke", Scales = [Claims], DurationSeconds = 0, WarmupSeconds = 0, Repeats = 1, Connections = 2 };
+            return BenchmarkReport.Render(options, [new ScaleResult(Claims, generated, results, EndpointSql.ToMarkdown(captured))],
+                "Smoke mode: tiny dataset, in-process load loops (no wrk), 0.3 s per measurement; the figures mean nothing.");
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = await BenchDatabase.OpenAsync(cluster.ConnectionString(), CancellationToken.None);
+            await BenchDatabase.Execute(connection, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", CancellationToken.None);
+        }
+    }
+
+    /// <summary>The floors must answer what the API answers, byte for byte, or they are not floors of this API.</summary>
+    private static async Task CheckSameJsonAsync(Workload workload, HttpClient api, HttpClient floor, CancellationToken cancellationToken)
+    {
+        foreach (var endpoint in workload.Endpoints.Where(e => e.Pending is null && e.Kind != EndpointKind.StatusUpdate))
+        {
+            var url = endpoint.PathAndQuery ?? $"/api/v1/claims/{workload.Ids[1]}";
+            var expected = await api.GetStringAsync(url, cancellationToken);
+            var actual = await floor.GetStringAsync(url, cancellationToken);
+            if (expected != actual) throw new InvalidOperationException($"The floor's JSON for {url} differs from the API's:\nAPI:   {expected}\nfloor: {actual}");
+        }
+        // A status update through the floor answers what a GET of the API then shows.
+        var target = (await Workload.StatusTargetsAsync(workload.ConnectionString, 1, cancellationToken))[0];
+        using var response = await floor.SendAsync(EndpointSql.StatusRequest(workload, target), cancellationToken);
+        var updated = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"The floor's status update answered {(int)response.StatusCode}.");
+        var after = await api.GetStringAsync($"/api/v1/claims/{target.Id}", cancellationToken);
+        if (after != updated) throw new InvalidOperationException($"The floor's status update JSON differs from the API's claim:\nAPI:   {after}\nfloor: {updated}");
+        if (JsonNode.Parse(after)?["status"]?.GetValue<string>() != Api.Http.EnumWords.ToWord(target.To))
+        {
+            throw new InvalidOperationException("The floor's status update did not change the status.");
+        }
+    }
+
+    private static Func<int, CancellationToken, Task<bool>> HttpOperation(
+        HttpClient client, Workload workload, BenchEndpoint endpoint, List<StatusTarget> targets, long offset) => endpoint.Kind switch
+    {
+        EndpointKind.ClaimById => async (i, ct) =>
+        {
+            using var response = await client.GetAsync($"/api/v1/claims/{workload.Ids[i % workload.Ids.Length]}", ct);
+            return response.IsSuccessStatusCode;
+        },
+        EndpointKind.StatusUpdate => async (i, ct) =>
+        {
+            // Targets already used by an earlier variant carry stale ETags: start after them.
+            using var response = await client.SendAsync(EndpointSql.StatusRequest(workload, targets[(int)((i + offset) % targets.Count)]), ct);
+            return response.IsSuccessStatusCode;
+        },
+        _ => async (_, ct) =>
+        {
+            using var response = await client.GetAsync(endpoint.PathAndQuery, ct);
+            return response.IsSuccessStatusCode;
+        },
+    };
+
+    private const string SampleWrkOutput = """
+        Running 10s test @ http://127.0.0.1:5000/api/v1/claims?status=disputed
+          1 threads and 8 connections
+          Thread Stats   Avg      Stdev     Max   +/- Stdev
+            Latency     1.52ms  420.11us  18.03ms   91.20%
+            Req/Sec     5.26k   301.22     5.61k    88.00%
+          Latency Distribution
+             50%    1.45ms
+             75%    1.62ms
+             90%    1.88ms
+             99%    3.10ms
+          52331 requests in 10.00s, 101.23MB read
+          Non-2xx or 3xx responses: 3
+        Requests/sec:   5231.72
+        Transfer/sec:     10.12MB
+        """;
+}

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using ClaimTracker.Benchmarks.Dataset;
+using ClaimTracker.LocalPostgres;
+using Npgsql;
+
+namespace ClaimTracker.Benchmarks.Measure;
+
+/// <summary>The three measurements of one endpoint at one scale: (a) database floor, (b) framework floor, (c) the API.</summary>
+public sealed record EndpointResult(
+    BenchEndpoint Endpoint, LoadResult? Database, LoadResult? Framework, LoadResult? Api, double? ApiPeakRssMiB, string? Failure = null);
+
+public sealed record ScaleResult(int Claims, DatasetInfo? Generated, IReadOnlyList<EndpointResult> Endpoints, string CapturedSql);
+
+/// <summary>
+/// `run`: for each scale, makes sure the dataset exists, captures the endpoints' SQL from the real API, starts the
+/// framework floor and the Release API as child processes pinned to CPU 0 (PostgreSQL and wrk on CPU 1), then measures
+/// each endpoint (a), (b), (c) back to back: warm-up discarded, then the median of the repeats.
+/// </summary>
+public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
+{
+    private const string ServerCpu = "0";
+    private const string LoadCpu = "1";
+    private int? WrkCpu => options.Pin ? 1 : null;
+
+    public async Task<List<ScaleResult>> RunAsync(CancellationToken cancellationToken)
+    {
+        if (!Wrk.IsInstalled()) throw new InvalidOperationException("wrk is not installed: apt-get install -y wrk");
+        var results = new List<ScaleResult>();
+        await using var cluster = await BenchDatabase.StartAsync(options.DataDirectory, cancellationToken);
+        foreach (var claims in options.Scales.Order())
+        {
+            var database = BenchDatabase.DatabaseName(claims);
+            DatasetInfo? generated = null;
+            if (options.Regenerate || !await HasDatasetAsync(cluster, database, cancellationToken))
+            {
+                generated = await BenchmarkProgram.GenerateAsync(cluster, claims, log, cancellationToken);
+            }
+            results.Add(await MeasureScaleAsync(cluster, claims, generated, cancellationToken));
+        }
+        return results;
+    }
+
+    private async Task<ScaleResult> MeasureScaleAsync(LocalPostgresCluster cluster, int claims, DatasetInfo? generated, CancellationToken cancellationToken)
+    {
+        var workload = await Workload.PrepareAsync(cluster.ConnectionString(BenchDatabase.DatabaseName(claims)), claims, cancellationToken);
+        var workloadFile = Path.Combine(Path.GetTempPath(), $"claimtracker-bench-workload-{claims}.json");
+        workload.Save(workloadFile);
+        await log.WriteLineAsync($"Measuring {claims:N0} claims: capturing the endpoints' SQL from the API");
+        var captured = await EndpointSql.CaptureAsync(workload, cancellationToken);
+        // An endpoint the API does not answer with 200 is reported as such (e.g. a search stopped by its timeout), not measured.
+        var failures = captured.Where(c => c.Value.Status != 200).ToDictionary(c => c.Key, c => Failure(c.Value));
+        foreach (var name in failures.Keys)
+        {
+            captured.Remove(name);
+            await log.WriteLineAsync($"  {name}: {failures[name]}");
+        }
+
+        if (options.Pin) Processes.TryPinPostgres(cluster.DataDirectory, LoadCpu);
+        var floorPort = FreePort();
+        var apiPort = FreePort();
+        var benchDll = typeof(BenchmarkRunner).Assembly.Location;
+        using var floor = StartPinned("dotnet", [benchDll, "floor-server", "--workload", workloadFile, "--port", floorPort.ToString(CultureInfo.InvariantCulture)], null);
+        using var api = StartPinned("dotnet", [Path.Combine(AppContext.BaseDirectory, "ClaimTracker.Api.dll")], new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ClaimTracker"] = workload.ConnectionString,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{apiPort}",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["RateLimiting__Enabled"] = "false",
+            ["Seed__Enabled"] = "false",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+        });
+        var results = new List<EndpointResult>();
+        try
+        {
+            var floorUrl = $"http://127.0.0.1:{floorPort}";
+            var apiUrl = $"http://127.0.0.1:{apiPort}";
+            await WaitReadyAsync(floorUrl, workload, floor, cancellationToken);
+            await WaitReadyAsync(apiUrl, workload, api, cancellationToken);
+            foreach (var endpoint in workload.Endpoints.Where(e => options.Endpoints is null || options.Endpoints.Contains(e.Name)))
+            {
+                if (endpoint.Pending is not null || failures.ContainsKey(endpoint.Name))
+                {
+                    results.Add(new EndpointResult(endpoint, null, null, null, null, failures.GetValueOrDefault(endpoint.Name)));
+                    continue;
+                }
+                await log.WriteLineAsync($"  {endpoint.Name}");
+                var database = await DatabaseFloorAsync(workloadFile, endpoint, cancellationToken);
+                var framework = await RepeatAsync("b framework", () => WrkAsync(floorUrl, workload, endpoint, cancellationToken));
+                Processes.ResetPeakRss(api.Id);
+                var real = await RepeatAsync("c API", () => WrkAsync(apiUrl, workload, endpoint, cancellationToken));
+                results.Add(new EndpointResult(endpoint, database, framework, real, Processes.PeakRssMiB(api.Id)));
+            }
+        }
+        finally
+        {
+            foreach (var process in new[] { floor, api }.Where(p => !p.HasExited)) process.Kill(entireProcessTree: true);
+            NpgsqlConnection.ClearAllPools();
+        }
+        return new ScaleResult(claims, generated, results, EndpointSql.ToMarkdown(captured));
+    }
+
+    private static string Failure(CapturedRequest request)
+    {
+        string? title = null, detail = null;
+        try
+        {
+            var problem = System.Text.Json.Nodes.JsonNode.Parse(request.Body);
+            (title, detail) = (problem?["title"]?.GetValue<string>(), problem?["detail"]?.GetValue<string>());
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not a problem document.
+        }
+        return $"the API answered {request.Status} {title} after {request.Elapsed.TotalMilliseconds:F0} ms: {detail ?? request.Body}";
+    }
+
+    private async Task<LoadResult> RepeatAsync(string label, Func<Task<Func<int, Task<LoadResult>>>> prepare)
+    {
+        var run = await prepare();
+        await run(options.WarmupSeconds);
+        var runs = new List<LoadResult>();
+        for (var i = 0; i < options.Repeats; i++) runs.Add(await run(options.DurationSeconds));
+        var median = LoadResult.Median(runs);
+        await log.WriteLineAsync(FormattableString.Invariant(
+            $"    {label,-12} {median.RequestsPerSecond,9:F0} req/s  p50 {median.P50Ms,7:F2} ms  p99 {median.P99Ms,7:F2} ms  max {median.MaxMs,7:F1} ms  errors {median.Errors}"));
+        return median;
+    }
+
+    /// <summary>(a) in a child process pinned like the servers, so that it sees one CPU as they do (thread pool, GC heaps).</summary>
+    private async Task<LoadResult> DatabaseFloorAsync(string workloadFile, BenchEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        string[] arguments =
+        [
+            typeof(BenchmarkRunner).Assembly.Location, "db-floor", "--workload", workloadFile, "--endpoints", endpoint.Name,
+            "--warmup", options.WarmupSeconds.ToString(invariant), "--duration", options.DurationSeconds.ToString(invariant),
+            "--repeats", options.Repeats.ToString(invariant), "--connections", options.Connections.ToString(invariant),
+        ];
+        var output = options.Pin && Processes.OnPath("taskset")
+            ? await Processes.RunAsync("taskset", ["-c", ServerCpu, "dotnet", .. arguments], TimeSpan.FromMinutes(10), cancellationToken)
+            : await Processes.RunAsync("dotnet", arguments, TimeSpan.FromMinutes(10), cancellationToken);
+        var line = output.Split('\n').Last(l => l.StartsWith(DatabaseFloor.ResultPrefix, StringComparison.Ordinal));
+        var median = System.Text.Json.JsonSerializer.Deserialize<LoadResult>(line[DatabaseFloor.ResultPrefix.Length..])!;
+        await log.WriteLineAsync(FormattableString.Invariant(
+            $"    {"a database",-12} {median.RequestsPerSecond,9:F0} req/s  p50 {median.P50Ms,7:F2} ms  p99 {median.P99Ms,7:F2} ms  max {median.MaxMs,7:F1} ms  errors {median.Errors}"));
+        return median;
+    }
+
+    /// <summary>Enough claims that none is updated twice in a run (a repeat would carry a stale ETag: a 412, counted as an error).</summary>
+    internal static int TargetsFor(int seconds) => Math.Max(2_000, seconds * 4_000);
+
+    private Task<Func<int, Task<LoadResult>>> WrkAsync(string baseUrl, Workload workload, BenchEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        Func<int, Task<LoadResult>> run = async seconds =>
+        {
+            var (path, script) = endpoint.Kind switch
+            {
+                EndpointKind.ClaimById => ("/", Wrk.IdsScript(workload.Ids)),
+                EndpointKind.StatusUpdate => ("/", Wrk.StatusScript(
+                    await Workload.StatusTargetsAsync(workload.ConnectionString, TargetsFor(seconds), cancellationToken),
+                    workload.EditorKey)),
+                _ => (endpoint.PathAndQuery!, null),
+            };
+            return await Wrk.RunAsync(baseUrl, path, script, options.Connections, seconds, WrkCpu, cancellationToken);
+        };
+        return Task.FromResult(run);
+    }
+
+    private Process StartPinned(string program, IReadOnlyList<string> arguments, IDictionary<string, string>? environment) =>
+        options.Pin && Processes.OnPath("taskset")
+            ? Processes.Start("taskset", ["-c", ServerCpu, program, .. arguments], environment, redirect: false, AppContext.BaseDirectory)
+            : Processes.Start(program, arguments, environment, redirect: false, AppContext.BaseDirectory);
+
+    private static async Task WaitReadyAsync(string baseUrl, Workload workload, Process process, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The server at {baseUrl} exited with {process.ExitCode}.");
+            try
+            {
+                using var response = await client.GetAsync($"/api/v1/claims/{workload.Ids[0]}", cancellationToken);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(250, cancellationToken);
+        }
+        throw new TimeoutException($"The server at {baseUrl} did not answer within 90 s.");
+    }
+
+    private static async Task<bool> HasDatasetAsync(LocalPostgresCluster cluster, string database, CancellationToken cancellationToken)
+    {
+        if (!await cluster.DatabaseExistsAsync(database, cancellationToken)) return false;
+        await using var connection = await BenchDatabase.OpenAsync(cluster.ConnectionString(database), cancellationToken);
+        return await BenchDatabase.Scalar<bool>(connection,
+            "SELECT to_regclass('claims') IS NOT NULL AND EXISTS (SELECT 1 FROM status_changes)", cancellationToken);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,292 @@
+using System.Globalization;
+using ClaimTracker.Api.Appearances;
+using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Changes;
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Sources;
+using Npgsql;
+
+namespace ClaimTracker.Benchmarks.Measure;
+
+/// <summary>
+/// The endpoints' work with raw Npgsql: the very commands EF Core sent for the real endpoint (captured), replayed with
+/// this request's values, and the rows read into the API's own response records. Used by the database floor (a loop)
+/// and by the framework floor (a bare minimal endpoint). Reads only what the response needs.
+/// </summary>
+public sealed class FloorQueries
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IReadOnlyDictionary<string, CapturedRequest> _captured;
+    private readonly CapturedCommand[] _detail;
+    private readonly Guid _detailId;
+    private readonly StatusUpdateCommands? _status;
+
+    public FloorQueries(NpgsqlDataSource dataSource, IReadOnlyDictionary<string, CapturedRequest> captured)
+    {
+        _dataSource = dataSource;
+        _captured = captured;
+        var detail = captured["claim-by-id"];
+        _detail = [.. detail.Commands];
+        _detailId = Guid.Parse(detail.Url.Split('/')[^1]);
+        if (_detail.Length != 3) throw Drift("claim-by-id", $"expected 3 commands (claim, parts, appearances), got {_detail.Length}");
+        if (captured.TryGetValue("status-update", out var status)) _status = StatusUpdateCommands.From(status);
+    }
+
+    /// <summary>A data source configured as the API configures its own (Max Auto Prepare 64).</summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64, Pooling = true }.ConnectionString);
+
+    public async Task<Versioned<ClaimDetailResponse>?> GetDetailAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadDetailAsync(connection, _detail, _detailId, id, cancellationToken);
+    }
+
+    /// <summary>
+    /// One page of a captured list URL (same filter, cursor and search as captured): every captured command in order,
+    /// inside the captured transaction if there was one (e.g. a search's SET LOCAL statement_timeout); the page comes
+    /// from the command that carries the page size.
+    /// </summary>
+    public async Task<Page<ClaimResponse>> ListAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        var commands = _captured[endpoint].Commands;
+        var page = commands.LastOrDefault(c => c.Parameters.Any(p => p.Value is int)) ?? throw Drift(endpoint, "no command carries the page size");
+        var limit = (int)page.Parameters.First(p => p.Value is int).Value! - 1;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        NpgsqlTransaction? transaction = null;
+        var rows = new List<ClaimResponse>(limit + 1);
+        try
+        {
+            foreach (var command in commands)
+            {
+                switch (command.Text)
+                {
+                    case "BEGIN":
+                        transaction = await connection.BeginTransactionAsync(cancellationToken);
+                        continue;
+                    case "COMMIT":
+                        await transaction!.CommitAsync(cancellationToken);
+                        continue;
+                }
+                await using var sqlCommand = command.ToCommand(connection, transaction);
+                if (command != page)
+                {
+                    await sqlCommand.ExecuteNonQueryAsync(cancellationToken);
+                    continue;
+                }
+                await using var reader = await sqlCommand.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken)) rows.Add(ReadClaim(reader));
+            }
+        }
+        finally
+        {
+            if (transaction is not null) await transaction.DisposeAsync();
+        }
+        if (rows.Count <= limit) return new Page<ClaimResponse>(rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        var last = rows[^1];
+        return new Page<ClaimResponse>(rows,
+            new Cursor(ClaimSorts.Default, last.UpdatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), last.Id).Encode());
+    }
+
+    /// <summary>The outcome of a status update: the HTTP status the API would give, and the claim when it is 200.</summary>
+    public sealed record StatusOutcome(int Status, Versioned<ClaimDetailResponse>? Claim);
+
+    public async Task<StatusOutcome> ChangeStatusAsync(
+        Guid id, string? ifMatch, ClaimStatus to, string reason, string? apiKey, CancellationToken cancellationToken)
+    {
+        var sql = _status ?? throw new InvalidOperationException("No status update was captured.");
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        if (apiKey is null) return new StatusOutcome(401, null);
+        string actor;
+        await using (var auth = sql.Auth.ToCommand(connection, null, _ => ApiKeyTokens.Hash(apiKey)))
+        await using (var reader = await auth.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken)) return new StatusOutcome(401, null);
+            if (!reader.IsDBNull(4)) return new StatusOutcome(401, null);
+            if (EnumWords.Parse<Role>(reader.GetString(2)) < Role.Editor) return new StatusOutcome(403, null);
+            actor = reader.GetString(1);
+        }
+
+        uint version;
+        ClaimStatus from;
+        await using (var load = sql.Load.ToCommand(connection, null, _ => id))
+        await using (var reader = await load.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken)) return new StatusOutcome(404, null);
+            version = reader.GetFieldValue<uint>(sql.LoadXmin);
+            from = EnumWords.Parse<ClaimStatus>(reader.GetString(sql.LoadStatus));
+        }
+        if (ifMatch is null) return new StatusOutcome(428, null);
+        if (ifMatch != ETags.For(version)) return new StatusOutcome(412, null);
+
+        if (from != to)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var lockCommand = sql.Lock.ToCommand(connection, transaction))
+            {
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            }
+            long lastSeq = 0;
+            var prevHash = HashChain.Genesis;
+            await using (var last = sql.Last.ToCommand(connection, transaction))
+            await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken)) (lastSeq, prevHash) = (reader.GetInt64(0), reader.GetString(1));
+            }
+            var change = new StatusChange
+            {
+                Seq = lastSeq + 1, ClaimId = id, From = from, To = to, Reason = reason.Trim(), Actor = actor,
+                At = HashChain.ToStoredPrecision(DateTimeOffset.UtcNow), PrevHash = prevHash, Hash = "",
+            };
+            change.Hash = HashChain.ComputeHash(change);
+            var values = new Dictionary<string, object>
+            {
+                ["id"] = id, ["from"] = EnumWords.ToWord(from), ["to"] = EnumWords.ToWord(to), ["reason"] = change.Reason,
+                ["actor"] = actor, ["at"] = change.At, ["xmin"] = version, ["seq"] = change.Seq, ["prevHash"] = prevHash,
+                ["hash"] = change.Hash,
+            };
+            var affected = 0;
+            foreach (var command in sql.Write)
+            {
+                var index = Array.IndexOf(sql.Write, command);
+                await using var write = command.ToCommand(connection, transaction, p => sql.Roles.TryGetValue((index, p.Name), out var role) ? values[role] : null);
+                await using var reader = await write.ExecuteReaderAsync(cancellationToken);
+                while (await reader.NextResultAsync(cancellationToken)) { } // RETURNING rows, if any, are not needed
+                affected += reader.RecordsAffected;
+            }
+            // Fewer rows than statements: the UPDATE's `xmin = <version read>` found none, so the ETag went stale. Rolled back.
+            if (affected < sql.WriteStatements) return new StatusOutcome(412, null);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        var row = await ReadDetailAsync(connection, sql.Detail, sql.Id, id, cancellationToken);
+        return new StatusOutcome(200, row);
+    }
+
+    private static async Task<Versioned<ClaimDetailResponse>?> ReadDetailAsync(
+        NpgsqlConnection connection, CapturedCommand[] commands, Guid capturedId, Guid id, CancellationToken cancellationToken)
+    {
+        object? Id(CapturedParameter p) => p.Value is Guid g && g == capturedId ? id : null;
+        ClaimResponse claim;
+        uint version;
+        // Split query, as EF Core runs it: the claim, then its parts, then its appearances, one round trip each.
+        await using (var command = commands[0].ToCommand(connection, null, Id))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken)) return null;
+            claim = ReadClaim(reader);
+            version = reader.GetFieldValue<uint>(31);
+        }
+        var parts = new List<ClaimRef>();
+        await using (var command = commands[1].ToCommand(connection, null, Id))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) parts.Add(new ClaimRef(reader.GetGuid(0), reader.GetString(1), reader.GetString(2)));
+        }
+        var appearances = new List<AppearanceResponse>();
+        await using (var command = commands[2].ToCommand(connection, null, Id))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                appearances.Add(new AppearanceResponse(reader.GetGuid(0), EnumWords.Parse<Stance>(reader.GetString(1)),
+                    new SourceSummary(reader.GetGuid(2), EnumWords.Parse<SourceKind>(reader.GetString(3)), reader.GetString(4),
+                        NullableString(reader, 5), NullableString(reader, 6)),
+                    new QuoteResponse(reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9),
+                        reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11),
+                        EnumWords.Parse<AnchorState>(reader.GetString(12)))));
+            }
+        }
+        return new Versioned<ClaimDetailResponse>(new ClaimDetailResponse(
+            claim.Id, claim.Slug, claim.Statement, claim.Kind, claim.Subject, claim.Claimant, claim.Quantity, claim.OccurredOn,
+            claim.DatePrecision, claim.PartOf, parts, claim.Tags, claim.Status, claim.StatusReason, claim.StatusChangedAt,
+            appearances, claim.CreatedAt, claim.UpdatedAt), version);
+    }
+
+    /// <summary>The projection's columns in EF Core's order (ClaimProjections.ToResponse / ToDetail).</summary>
+    private static ClaimResponse ReadClaim(NpgsqlDataReader r) => new(
+        r.GetGuid(0), r.GetString(1), r.GetString(2), EnumWords.Parse<ClaimKind>(r.GetString(3)),
+        new EntityRef(r.GetGuid(4), r.GetString(5), r.GetString(6)),
+        r.GetBoolean(7) ? null : new EntityRef(r.GetGuid(8), r.GetString(9), r.GetString(10)),
+        r.GetBoolean(11) ? null : new QuantityResponse(r.GetDecimal(12), r.GetString(13), r.GetBoolean(14),
+            NullableString(r, 15), NullableString(r, 16), r.IsDBNull(17) ? null : r.GetDecimal(17), r.IsDBNull(18) ? null : r.GetDecimal(18)),
+        r.IsDBNull(19) ? null : r.GetFieldValue<DateOnly>(19),
+        r.IsDBNull(20) ? null : EnumWords.Parse<DatePrecision>(r.GetString(20)),
+        r.GetBoolean(21) ? null : new ClaimRef(r.GetGuid(22), r.GetString(23), r.GetString(24)),
+        r.GetFieldValue<List<string>>(25), EnumWords.Parse<ClaimStatus>(r.GetString(26)), NullableString(r, 27),
+        r.IsDBNull(28) ? null : r.GetFieldValue<DateTimeOffset>(28), r.GetFieldValue<DateTimeOffset>(29), r.GetFieldValue<DateTimeOffset>(30));
+
+    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    internal static InvalidOperationException Drift(string endpoint, string detail) => new(
+        $"The SQL of {endpoint} no longer has the shape the floors replay ({detail}). Update Measure/FloorQueries.cs to read it.");
+
+    /// <summary>The captured status update, split into its steps, with each write parameter's role found by its captured value.</summary>
+    private sealed record StatusUpdateCommands(
+        CapturedCommand Auth, CapturedCommand Load, int LoadXmin, int LoadStatus, CapturedCommand Lock, CapturedCommand Last,
+        CapturedCommand[] Write, Dictionary<(int Command, string Name), string> Roles, CapturedCommand[] Detail, Guid Id)
+    {
+        public int WriteStatements => Write.Sum(c => c.Text.Split('\n').Count(line =>
+            line.StartsWith("UPDATE ", StringComparison.Ordinal) || line.StartsWith("INSERT ", StringComparison.Ordinal)));
+
+        public static StatusUpdateCommands From(CapturedRequest request)
+        {
+            var c = request.Commands;
+            var begin = c.ToList().FindIndex(x => x.Text == "BEGIN");
+            var commit = c.ToList().FindIndex(x => x.Text == "COMMIT");
+            if (begin != 2 || commit < begin + 3 || c.Count != commit + 4)
+            {
+                throw Drift("status-update", "expected auth, load, BEGIN, lock, last, writes…, COMMIT, 3 detail queries");
+            }
+            var target = request.Target!;
+            var load = c[1];
+            var columns = load.Text[..load.Text.IndexOf("FROM", StringComparison.Ordinal)].Split(',').Select(s => s.Trim()).ToList();
+            // "c.xmin" or "c.xmin AS \"Version\"" (a projection).
+            int Column(string name) => columns.FindIndex(s => s.Split(' ')[0].EndsWith($".{name}", StringComparison.Ordinal)) is >= 0 and var i
+                ? i : throw Drift("status-update", $"the load has no {name} column");
+
+            // The captured write's values tell which parameter is which.
+            var write = c.Skip(begin + 3).Take(commit - begin - 3).ToArray();
+            // Parameter names repeat across commands (@p3 in an UPDATE and in the INSERT after it): roles are per command.
+            var all = write.SelectMany((x, i) => x.Parameters.Select(p => (Command: i, Parameter: p))).ToList();
+            var seq = (long)all.Single(x => x.Parameter.Value is long).Parameter.Value!;
+            var from = all.Select(x => x.Parameter.Value).OfType<string>().First(v => v != EnumWords.ToWord(target.To) && EnumWords.TryParse<ClaimStatus>(v, out _));
+            var hashes = all.Select(x => x.Parameter.Value).OfType<string>().Where(v => v.Length == 64).Distinct().ToList();
+            var roles = new Dictionary<(int Command, string Name), string>();
+            foreach (var (command, p) in all)
+            {
+                roles[(command, p.Name)] = p.Value switch
+                {
+                    Guid g when g == target.Id => "id",
+                    string s when s == EnumWords.ToWord(target.To) => "to",
+                    string s when s == from => "from",
+                    string s when s == Workload.StatusReason => "reason",
+                    string s when s == "bench-editor" => "actor",
+                    string s when s.Length == 64 && hashes.Count == 2 => "?hash",
+                    DateTimeOffset => "at",
+                    uint => "xmin",
+                    long => "seq",
+                    System.Collections.ICollection { Count: 0 } => "",
+                    _ => throw Drift("status-update", $"parameter {p.Name} = {p.Value} has no known role"),
+                };
+            }
+            // The new hash is the one that follows from the others; the other one is prevHash.
+            var at = (DateTimeOffset)all.First(x => roles[(x.Command, x.Parameter.Name)] == "at").Parameter.Value!;
+            foreach (var (command, p) in all.Where(x => roles[(x.Command, x.Parameter.Name)] == "?hash"))
+            {
+                var change = new StatusChange
+                {
+                    Seq = seq, ClaimId = target.Id, From = EnumWords.Parse<ClaimStatus>(from), To = target.To,
+                    Reason = Workload.StatusReason, Actor = "bench-editor",
+                    At = at, PrevHash = (string)p.Value!, Hash = "",
+                };
+                roles[(command, p.Name)] = HashChain.ComputeHash(change) == hashes.Single(h => h != (string)p.Value!) ? "prevHash" : "hash";
+            }
+            foreach (var empty in roles.Where(r => r.Value == "").Select(r => r.Key).ToList()) roles.Remove(empty);
+            return new StatusUpdateCommands(c[0], load, Column("xmin"), Column("status"), c[begin + 1], c[begin + 2], write, roles,
+                [.. c.Skip(commit + 1)], target.Id);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ClaimTracker.Benchmarks.Measure;
+
+/// <summary>
+/// The framework floor: a bare minimal ASP.NET Core app serving the measured URLs with the captured SQL through raw
+/// Npgsql and writing the API's own response records with the API's JSON options. What it lacks, next to the API, is
+/// EF Core and the API's middleware (authentication for reads, rate limiter, idempotency, problem details).
+/// </summary>
+public static class FloorServer
+{
+    public static WebApplication Build(FloorQueries queries, Workload workload, string url)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        builder.WebHost.UseUrls(url);
+        builder.WebHost.ConfigureKestrel(options => options.AddServerHeader = false);
+        builder.Services.ConfigureHttpJsonOptions(options => HttpSetup.Configure(options.SerializerOptions));
+        var app = builder.Build();
+
+        var lists = workload.Endpoints.Where(e => e.Kind is EndpointKind.List or EndpointKind.Search && e.Pending is null)
+            .ToDictionary(e => new Uri(new Uri("http://x"), e.PathAndQuery).Query, e => e.Name);
+
+        app.MapGet("/api/v1/claims/{id:guid}", async (Guid id, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            var row = await queries.GetDetailAsync(id, cancellationToken);
+            if (row is null) return Results.NotFound();
+            var etag = ETags.For(row.Version);
+            http.Response.Headers.ETag = etag;
+            return ETags.IfNoneMatchHits(http.Request, etag) ? Results.StatusCode(304) : TypedResults.Ok(row.Value);
+        });
+
+        app.MapGet("/api/v1/claims", async (HttpContext http, CancellationToken cancellationToken) =>
+        {
+            if (!lists.TryGetValue(http.Request.QueryString.Value ?? "", out var name)) return Results.NotFound();
+            var page = await queries.ListAsync(name, cancellationToken);
+            PageLinks.SetNextLink(http, page.NextCursor);
+            return TypedResults.Ok(page);
+        });
+
+        app.MapPut("/api/v1/claims/{id:guid}/status", async (Guid id, ChangeStatusRequest request, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            var outcome = await queries.ChangeStatusAsync(id, http.Request.Headers.IfMatch.FirstOrDefault(), request.Status, request.Reason,
+                http.Request.Headers[ApiKeyAuthentication.HeaderName].FirstOrDefault(), cancellationToken);
+            if (outcome.Claim is not { } row) return Results.StatusCode(outcome.Status);
+            http.Response.Headers.ETag = ETags.For(row.Version);
+            return TypedResults.Ok(row.Value);
+        });
+        return app;
+    }
+}

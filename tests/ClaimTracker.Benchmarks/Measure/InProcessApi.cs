@@ -1,0 +1,21 @@
+using ClaimTracker.Api.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ClaimTracker.Benchmarks.Measure;
+
+/// <summary>The real API in this process, on a benchmark database: to capture its SQL and, in smoke mode, to load it.</summary>
+public sealed class InProcessApi(string connectionString) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        // The API needs no files of its own here; the default guess (a folder beside the solution) does not exist.
+        builder.UseContentRoot(AppContext.BaseDirectory);
+        builder.UseEnvironment("Production");
+        builder.UseSetting($"ConnectionStrings:{DatabaseSetup.ConnectionStringName}", connectionString);
+        builder.UseSetting("Seed:Enabled", "false");
+        builder.UseSetting("RateLimiting:Enabled", "false");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Warning");
+    }
+}

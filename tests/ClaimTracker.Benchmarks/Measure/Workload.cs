@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Http;
+using ClaimTracker.Benchmarks.Dataset;
+using Npgsql;
+
+namespace ClaimTracker.Benchmarks.Measure;
+
+public enum EndpointKind { ClaimById, List, Search, StatusUpdate }
+
+/// <summary>A hot endpoint as measured: GETs name one fixed URL (or cycle over ids); the status update cycles over claims.</summary>
+public sealed record BenchEndpoint(string Name, string Title, EndpointKind Kind, string? PathAndQuery, string? Pending = null);
+
+/// <summary>
+/// What every measurement of one dataset uses: the same claim ids, list filter, deep cursor, search terms and editor
+/// key for the database floor, the framework floor and the API. Saved as JSON for the child processes.
+/// </summary>
+public sealed record Workload(
+    string ConnectionString, int Claims, Guid[] Ids, string ListStatus, long ListMatches, string DeepCursor,
+    long DeepPosition, bool SearchAvailable, string EditorKey)
+{
+    public const string StatusReason = "Benchmark: status round trip.";
+
+    /// <summary>The status the list endpoints filter on; status updates leave claims of this status alone.</summary>
+    public const string ListedStatus = "disputed";
+
+    public IReadOnlyList<BenchEndpoint> Endpoints =>
+    [
+        new("claim-by-id", "GET /claims/{id} (with appearances)", EndpointKind.ClaimById, null),
+        new("list-first", $"GET /claims?status={ListStatus} (first page)", EndpointKind.List, $"/api/v1/claims?status={ListStatus}"),
+        new("list-deep", $"GET /claims?status={ListStatus}&cursor=… (row {DeepPosition:N0} of {ListMatches:N0})", EndpointKind.List,
+            $"/api/v1/claims?status={ListStatus}&cursor={DeepCursor}"),
+        new("search-rare", $"GET /claims?q={Vocabulary.RareTerm} (rare term)", EndpointKind.Search, $"/api/v1/claims?q={Vocabulary.RareTerm}",
+            SearchAvailable ? null : "pending: `q` is not in GET /claims yet"),
+        new("search-common", $"GET /claims?q={Vocabulary.CommonTerm} (common term)", EndpointKind.Search, $"/api/v1/claims?q={Vocabulary.CommonTerm}",
+            SearchAvailable ? null : "pending: `q` is not in GET /claims yet"),
+        new("status-update", "PUT /claims/{id}/status (If-Match)", EndpointKind.StatusUpdate, null),
+    ];
+
+    /// <summary>True when GET /claims binds a `q` parameter (full-text search has landed).</summary>
+    public static bool HasSearch() => typeof(ClaimListQuery).GetProperty("Q") is not null;
+
+    public static async Task<Workload> PrepareAsync(string connectionString, int claims, CancellationToken cancellationToken)
+    {
+        await using var connection = await BenchDatabase.OpenAsync(connectionString, cancellationToken);
+        var ids = new List<Guid>();
+        var percent = Math.Min(100.0, 2_000_000.0 / claims).ToString("0.####", CultureInfo.InvariantCulture);
+        await using (var command = new NpgsqlCommand($"SELECT id FROM claims TABLESAMPLE BERNOULLI ({percent}) REPEATABLE (42) LIMIT 10000", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetGuid(0));
+        }
+
+        const string status = ListedStatus;
+        var matches = await BenchDatabase.Scalar<long>(connection, $"SELECT count(*) FROM claims WHERE status = '{status}'", cancellationToken);
+        // A real deep page: the cursor the API would issue after walking 90% of the list.
+        var position = Math.Max(0, matches * 9 / 10 - 1);
+        string cursor;
+        await using (var command = new NpgsqlCommand(
+            $"SELECT updated_at, id FROM claims WHERE status = '{status}' ORDER BY updated_at DESC, id DESC OFFSET {position} LIMIT 1", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            var at = reader.GetFieldValue<DateTimeOffset>(0);
+            cursor = new Cursor(ClaimSorts.Default, at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), reader.GetGuid(1)).Encode();
+        }
+
+        await BenchDatabase.Execute(connection, "DELETE FROM api_keys WHERE name = 'bench-editor'", cancellationToken);
+        var (key, secret) = ApiKeysApi.NewKey("bench-editor", Role.Editor, DateTimeOffset.UtcNow);
+        await using (var command = new NpgsqlCommand("INSERT INTO api_keys (id, name, role, hash, created_at) VALUES ($1, $2, 'editor', $3, now())", connection))
+        {
+            command.Parameters.AddWithValue(key.Id);
+            command.Parameters.AddWithValue(key.Name);
+            command.Parameters.AddWithValue(key.Hash);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return new Workload(connectionString, claims, [.. ids], status, matches, cursor, position + 1, HasSearch(), secret);
+    }
+
+    /// <summary>
+    /// Random claims for status updates, with their current ETag and the status to set: in_review, or unverified for a
+    /// claim already in review (neither needs evidence, and each is a real change that appends to the chain). Never a
+    /// claim of the listed status, so that the list measurements see the same rows run after run.
+    /// </summary>
+    public static async Task<List<StatusTarget>> StatusTargetsAsync(string connectionString, int count, CancellationToken cancellationToken)
+    {
+        await using var connection = await BenchDatabase.OpenAsync(connectionString, cancellationToken);
+        var targets = new List<StatusTarget>(count);
+        await using var command = new NpgsqlCommand(
+            "SELECT id, xmin::text::bigint, status FROM claims WHERE status <> $1 ORDER BY random() LIMIT $2", connection);
+        command.Parameters.AddWithValue(ListedStatus);
+        command.Parameters.AddWithValue(count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            targets.Add(new StatusTarget(reader.GetGuid(0), ETags.For((uint)reader.GetInt64(1)),
+                reader.GetString(2) == "in_review" ? ClaimStatus.Unverified : ClaimStatus.InReview));
+        }
+        return targets;
+    }
+
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this));
+
+    public static Workload Load(string path) => JsonSerializer.Deserialize<Workload>(File.ReadAllText(path))!;
+}
+
+public sealed record StatusTarget(Guid Id, string ETag, ClaimStatus To);

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text;
+using ClaimTracker.Benchmarks.Measure;
+
+namespace ClaimTracker.Benchmarks.Report;
+
+/// <summary>A target of the issue and whether the largest scale met it.</summary>
+public sealed record TargetCheck(string Target, string Measured, bool? Met, string Note = "");
+
+/// <summary>Renders the results as markdown: a table per endpoint and scale, latency growth, and the targets.</summary>
+public static class BenchmarkReport
+{
+    public static string Render(BenchmarkOptions options, IReadOnlyList<ScaleResult> scales, string environment)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("# ClaimTracker benchmark").AppendLine();
+        text.AppendLine(Invariant($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC. {environment}"));
+        text.AppendLine(Invariant($"Load: {options.Connections} connections, warm-up {options.WarmupSeconds} s discarded, then the median of {options.Repeats} runs of {options.DurationSeconds} s each."));
+        text.AppendLine("(a) database floor: the endpoint's SQL as EF Core sent it, replayed with raw Npgsql in a loop; " +
+                        "(b) framework floor: a bare minimal ASP.NET Core endpoint running that SQL and writing the same JSON; " +
+                        "(c) the API, Release build. (b) and (c) are loaded by wrk.").AppendLine();
+
+        foreach (var scale in scales)
+        {
+            text.AppendLine(Invariant($"## {scale.Claims:N0} claims")).AppendLine();
+            if (scale.Generated is { } g)
+            {
+                var phases = string.Join(", ", g.Phases.Select(p => Invariant($"{p.Phase} {p.Elapsed.TotalSeconds:F1} s")));
+                text.AppendLine(Invariant($"Generated {g.Claims:N0} claims, {g.Appearances:N0} appearances, {g.StatusChanges:N0} status changes, {g.Entities:N0} entities, {g.Sources:N0} sources in **{g.Elapsed.TotalSeconds:F0} s** ({g.DatabaseBytes / (1 << 20):N0} MiB): {phases}."))
+                    .AppendLine();
+            }
+            text.AppendLine("| endpoint | variant | req/s | p50 ms | p99 ms | max ms | errors | c/b | b/a | API peak RSS |");
+            text.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+            foreach (var e in scale.Endpoints)
+            {
+                if ((e.Failure ?? e.Endpoint.Pending) is { } why)
+                {
+                    text.AppendLine($"| {e.Endpoint.Title} | — | {why.Replace("|", "\\|")} | | | | | | | |");
+                    continue;
+                }
+                var cb = Ratio(e.Api, e.Framework);
+                var ba = Ratio(e.Framework, e.Database);
+                text.AppendLine(Row(e.Endpoint.Title, "(a) database", e.Database, "", "", ""));
+                text.AppendLine(Row("", "(b) framework", e.Framework, "", ba, ""));
+                text.AppendLine(Row("", "(c) API", e.Api, cb, "", e.ApiPeakRssMiB is { } rss ? Invariant($"{rss:F0} MiB") : "n/a"));
+            }
+            text.AppendLine();
+        }
+
+        if (scales.Count > 1)
+        {
+            var small = scales[0];
+            var large = scales[^1];
+            text.AppendLine(Invariant($"## Latency growth, {small.Claims:N0} → {large.Claims:N0} claims (API)")).AppendLine();
+            text.AppendLine(Invariant($"| endpoint | p50 ms at {small.Claims:N0} | p50 ms at {large.Claims:N0} | growth | p99 ms at {small.Claims:N0} | p99 ms at {large.Claims:N0} | growth |"));
+            text.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+            foreach (var e in large.Endpoints.Where(e => e.Api is not null))
+            {
+                var s = small.Endpoints.FirstOrDefault(x => x.Endpoint.Name == e.Endpoint.Name)?.Api;
+                if (s is null) continue;
+                text.AppendLine(Invariant($"| {e.Endpoint.Name} | {s.P50Ms:F2} | {e.Api!.P50Ms:F2} | ×{e.Api.P50Ms / s.P50Ms:F2} | {s.P99Ms:F2} | {e.Api.P99Ms:F2} | ×{e.Api.P99Ms / s.P99Ms:F2} |"));
+            }
+            text.AppendLine();
+        }
+
+        if (scales.Count > 0)
+        {
+            var checks = Targets(scales[^1]);
+            text.AppendLine(Invariant($"## Targets ({scales[^1].Claims:N0} claims)")).AppendLine();
+            text.AppendLine("| target | measured | met |");
+            text.AppendLine("|---|---|---|");
+            foreach (var c in checks)
+            {
+                text.AppendLine($"| {c.Target} | {c.Measured} | {(c.Met switch { true => "met", false => "**not met**", null => "pending" })}{(c.Note.Length > 0 ? $" — {c.Note}" : "")} |");
+            }
+            text.AppendLine();
+            text.AppendLine("<details><summary>The SQL each endpoint ran (captured from EF Core; the floors replay it)</summary>").AppendLine();
+            text.AppendLine(scales[^1].CapturedSql);
+            text.AppendLine("</details>");
+        }
+        return text.ToString();
+    }
+
+    public static IReadOnlyList<TargetCheck> Targets(ScaleResult scale)
+    {
+        EndpointResult? Get(string name) => scale.Endpoints.FirstOrDefault(e => e.Endpoint.Name == name && e.Api is not null);
+        var checks = new List<TargetCheck>();
+        void RatioTarget(string name, string label, double minimum)
+        {
+            if (Get(name) is not { Framework: { } b, Api: { } c }) { checks.Add(new TargetCheck(label, "not measured", null)); return; }
+            var ratio = c.RequestsPerSecond / b.RequestsPerSecond;
+            checks.Add(new TargetCheck(label, Invariant($"{ratio:P0} ({c.RequestsPerSecond:F0} vs {b.RequestsPerSecond:F0} req/s)"), ratio >= minimum));
+        }
+        RatioTarget("claim-by-id", "GET by id ≥ 85% of its framework floor", 0.85);
+        RatioTarget("list-first", "list (first page) ≥ 85% of its framework floor", 0.85);
+        RatioTarget("list-deep", "list (deep page) ≥ 85% of its framework floor", 0.85);
+        RatioTarget("status-update", "status update ≥ 75% of its framework floor", 0.75);
+        if (Get("list-first")?.Api is { } first && Get("list-deep")?.Api is { } deep)
+        {
+            checks.Add(new TargetCheck("deep keyset page within 1.5× of the first page (API p50)",
+                Invariant($"×{deep.P50Ms / first.P50Ms:F2} (p50 {deep.P50Ms:F2} vs {first.P50Ms:F2} ms; p99 {deep.P99Ms:F2} vs {first.P99Ms:F2} ms)"),
+                deep.P50Ms <= 1.5 * first.P50Ms));
+        }
+        var rare = Get("search-rare")?.Api;
+        var searches = scale.Endpoints.Where(e => e.Endpoint.Kind == EndpointKind.Search && e.Endpoint.Pending is null).ToList();
+        var failed = searches.FirstOrDefault(e => e.Failure is not null);
+        checks.Add(rare is null
+            ? new TargetCheck("rare-term search p99 < 50 ms at 8 connections", "not measured", null)
+            : new TargetCheck("rare-term search p99 < 50 ms at 8 connections", Invariant($"p99 {rare.P99Ms:F1} ms"), rare.P99Ms < 50));
+        checks.Add(failed is not null
+            ? new TargetCheck("no search above 400 ms", $"{failed.Endpoint.Name}: {failed.Failure}", false)
+            : searches.Count == 0 || searches.Any(e => e.Api is null)
+                ? new TargetCheck("no search above 400 ms", "not measured", null)
+                : new TargetCheck("no search above 400 ms",
+                    string.Join(", ", searches.Select(e => Invariant($"{e.Endpoint.Name} slowest {e.Api!.MaxMs:F0} ms"))),
+                    searches.All(e => e.Api!.MaxMs <= 400)));
+        var rss = scale.Endpoints.Select(e => e.ApiPeakRssMiB).OfType<double>().DefaultIfEmpty().Max();
+        checks.Add(new TargetCheck("API RSS < 300 MB under load", rss > 0 ? Invariant($"peak {rss:F0} MiB") : "not measured",
+            rss > 0 ? rss * 1.048576 < 300 : null));
+        return checks;
+    }
+
+    private static string Row(string title, string variant, LoadResult? r, string cb, string ba, string rss) => r is null
+        ? $"| {title} | {variant} | — | | | | | {cb} | {ba} | {rss} |"
+        : Invariant($"| {title} | {variant} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.MaxMs:F1} | {r.Errors} | {cb} | {ba} | {rss} |");
+
+    private static string Ratio(LoadResult? x, LoadResult? y) =>
+        x is null || y is null || y.RequestsPerSecond == 0 ? "" : Invariant($"{x.RequestsPerSecond / y.RequestsPerSecond:P0}");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
