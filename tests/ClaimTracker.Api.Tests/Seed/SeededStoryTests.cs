@@ -47,7 +47,7 @@ public sealed class SeededStoryTests(ClaimTrackerApp app) : IClassFixture<ClaimT
         Assert.Equal("it", article.Language);
         Assert.Equal("ByteDance investe 12 miliardi di dollari in chip AI", article.Title);
         Assert.Equal(await StorySeed.ReadArticleAsync(Ct), article.Content);
-        Assert.Equal(ArticleSha256, StorySeed.Sha256(article.Content!));
+        Assert.Equal(ArticleSha256, Api.Sources.SourceFields.Sha256(article.Content!));
         Assert.Equal(ArticleSha256, article.ContentSha256);
         Assert.Equal(1, article.Revision);
         var revision = Assert.Single(article.Revisions);

@@ -18,7 +18,7 @@ public sealed class SourceDetailApiTests(ClaimTrackerApp app) : IClassFixture<Cl
     public async Task DetailHasTheContentAndEachClaimWithItsAppearancesInDocumentOrder()
     {
         const string content = "Il ministero ha smentito. Secondo fonti anonime, la società prevede di investire. Il ministero tace.";
-        var source = await app.AddSourceAsync(s => (s.Content, s.ContentSha256) = (content, StorySeed.Sha256(content)));
+        var source = await app.AddSourceAsync(s => (s.Content, s.ContentSha256) = (content, Api.Sources.SourceFields.Sha256(content)));
         await using var db = app.CreateDbContext();
         var subject = new Entity { Slug = Slug("ministero"), Name = "Ministero", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
         var later = NewClaim(subject, ClaimStatus.Disputed);

@@ -27,7 +27,7 @@ public sealed class SourceListApiTests(ClaimTrackerApp app) : IClassFixture<Clai
             s.PublishedAt = new DateTimeOffset(2025, 1, 17, 0, 0, 0, TimeSpan.Zero);
             s.Reliability = SourceReliability.Credible;
             s.Content = "Il testo della sentenza.";
-            s.ContentSha256 = StorySeed.Sha256(s.Content);
+            s.ContentSha256 = Api.Sources.SourceFields.Sha256(s.Content);
         });
 
         var items = await WalkAsync("/api/v1/sources?limit=100");
@@ -47,7 +47,7 @@ public sealed class SourceListApiTests(ClaimTrackerApp app) : IClassFixture<Clai
 
         var article = Assert.Single(page.Items, s => s.Id == StorySeed.ArticleId);
         Assert.Equal("ByteDance investe 12 miliardi di dollari in chip AI", article.Title);
-        Assert.Equal(StorySeed.Sha256(await StorySeed.ReadArticleAsync(Ct)), article.ContentSha256);
+        Assert.Equal(Api.Sources.SourceFields.Sha256(await StorySeed.ReadArticleAsync(Ct)), article.ContentSha256);
     }
 
     [Fact]

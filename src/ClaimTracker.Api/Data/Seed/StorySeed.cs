@@ -62,7 +62,6 @@ public static class StorySeed
     // WithCulture="false" in the csproj keeps ".it.txt" in the main assembly rather than an Italian satellite.
     private static Stream? OpenArticle() => typeof(StorySeed).Assembly.GetManifestResourceStream(ArticleResourceName);
 
-    public static string Sha256(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
 
     private static async Task<Dictionary<string, Entity>> AddEntitiesAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken)
     {
@@ -89,7 +88,7 @@ public static class StorySeed
         {
             var isArticle = seed.Key == StoryData.Src.Article;
             var content = isArticle ? article : seed.Content;
-            var hash = content is null ? null : Sha256(content);
+            var hash = SourceFields.Sha256(content);
             var source = new Source
             {
                 Id = isArticle ? ArticleId : Guid.CreateVersion7(),
