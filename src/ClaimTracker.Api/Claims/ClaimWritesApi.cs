@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace ClaimTracker.Api.Claims;
 
@@ -201,8 +200,7 @@ public static class ClaimWritesApi
             await db.SaveChangesAsync(cancellationToken);
             return null;
         }
-        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException
-                                          && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_claims_slug" })
+        catch (DbUpdateException e) when (e.IsUniqueViolation("ix_claims_slug"))
         {
             return SlugTaken(slug);
         }

@@ -3,7 +3,6 @@ using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace ClaimTracker.Api.Entities;
 
@@ -44,7 +43,7 @@ public static class EntityWritesApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_entities_slug" })
+        catch (DbUpdateException e) when (e.IsUniqueViolation("ix_entities_slug"))
         {
             // Another request took the slug between the check above and this insert.
             return SlugTaken(entity.Slug);

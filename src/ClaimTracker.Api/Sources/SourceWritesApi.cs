@@ -4,7 +4,6 @@ using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace ClaimTracker.Api.Sources;
 
@@ -70,7 +69,7 @@ public static class SourceWritesApi
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_sources_url" })
+        catch (DbUpdateException e) when (e.IsUniqueViolation("ix_sources_url"))
         {
             // Another request took the url between the check above and this insert.
             return UrlTaken(source.Url!, null);
