@@ -32,7 +32,7 @@ public static class OpenApiSetup
             {
                 [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [],
             });
-            options.OperationFilter<OpenApiExamples>();
+            options.OperationFilter<OpenApiConventions>();
             options.SupportNonNullableReferenceTypes();
             options.UseAllOfToExtendReferenceSchemas();
         });

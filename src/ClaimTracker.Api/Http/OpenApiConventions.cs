@@ -5,10 +5,11 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace ClaimTracker.Api.Http;
 
 /// <summary>
-/// Gives every query and route parameter a description and an example taken from the seeded story,
-/// so that "Try it out" in Swagger UI works against a fresh database.
+/// The conventions every operation shares: parameters get a description and an example from the seeded story (so
+/// "Try it out" works against a fresh database), POSTs document `Idempotency-Key` with its 409/422, and every API
+/// operation documents the 429 of the rate limiter.
 /// </summary>
-internal sealed class OpenApiExamples : IOperationFilter
+internal sealed class OpenApiConventions : IOperationFilter
 {
     private static readonly Dictionary<string, (string Description, string Example)> Parameters = new(StringComparer.Ordinal)
     {
