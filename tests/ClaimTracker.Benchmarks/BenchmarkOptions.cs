@@ -10,7 +10,7 @@ public sealed record BenchmarkOptions
           generate   --claims N[,N…]        generate datasets (default 1000000) into the benchmark cluster
           run        --claims N[,N…]        measure database floor, framework floor and API per endpoint (generates missing datasets)
           smoke                            tiny dataset, every code path, seconds (what `dotnet test` runs)
-        options: --data-dir DIR (default /tmp/claimtracker-bench/postgres)  --duration S (10)  --warmup S (3)
+        options: --data-dir DIR (default /tmp/claimtracker-bench/postgres)  --duration S (10)  --warmup S (10)
                  --repeats N (3)  --connections N (8)  --out FILE (tests/ClaimTracker.Benchmarks/results/latest.md)
                  --regenerate  --endpoints a,b  --no-pin
         """;
@@ -19,7 +19,7 @@ public sealed record BenchmarkOptions
     public IReadOnlyList<int> Scales { get; init; } = [1_000_000];
     public string DataDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "claimtracker-bench", "postgres");
     public int DurationSeconds { get; init; } = 10;
-    public int WarmupSeconds { get; init; } = 3;
+    public int WarmupSeconds { get; init; } = 10;
     public int Repeats { get; init; } = 3;
     public int Connections { get; init; } = 8;
     public string? Output { get; init; }

@@ -111,9 +111,11 @@ public static class Processes
     public static bool OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, program)));
 
-    public static async Task<string> RunAsync(string program, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<string> RunAsync(
+        string program, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken,
+        IDictionary<string, string>? environment = null)
     {
-        using var process = Start(program, arguments, null);
+        using var process = Start(program, arguments, environment);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(timeout);
         var stdout = process.StandardOutput.ReadToEndAsync(timer.Token);

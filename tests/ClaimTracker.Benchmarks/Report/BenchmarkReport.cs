@@ -18,7 +18,9 @@ public static class BenchmarkReport
         text.AppendLine(Invariant($"Load: {options.Connections} connections, warm-up {options.WarmupSeconds} s discarded, then the median of {options.Repeats} runs of {options.DurationSeconds} s each."));
         text.AppendLine("(a) database floor: the endpoint's SQL as EF Core sent it, replayed with raw Npgsql in a loop; " +
                         "(b) framework floor: a bare minimal ASP.NET Core endpoint running that SQL and writing the same JSON; " +
-                        "(c) the API, Release build. (b) and (c) are loaded by wrk.").AppendLine();
+                        "(c) the API, Release build. (b) and (c) are loaded by wrk. " +
+                        "All three run with " + string.Join(", ", BenchmarkRunner.MeasuredRuntime.Select(s => $"{s.Key}={s.Value}")) +
+                        " (steady-state code: see results/tuning.md, T0).").AppendLine();
 
         foreach (var scale in scales)
         {
