@@ -86,8 +86,7 @@ public static class ClaimStatusApi
             }
         }
 
-        var row = await db.Claims.AsNoTracking().Where(c => c.Id == claim.Id).Select(ClaimProjections.ToDetail)
-            .AsSplitQuery().FirstAsync(cancellationToken);
+        var row = await ClaimsApi.ReadDetailAsync(db, claim.Id, cancellationToken);
         http.Response.Headers.ETag = ETags.For(row.Version);
         return TypedResults.Ok(row.Value);
     }

@@ -207,7 +207,7 @@ public static class ClaimWritesApi
     }
 
     private static Task<Versioned<ClaimDetailResponse>> ReadAsync(ClaimTrackerDbContext db, Guid id, CancellationToken cancellationToken) =>
-        db.Claims.AsNoTracking().Where(c => c.Id == id).Select(ClaimProjections.ToDetail).AsSplitQuery().FirstAsync(cancellationToken);
+        ClaimsApi.ReadDetailAsync(db, id, cancellationToken);
 
     private static ProblemHttpResult SlugTaken(string slug) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.SlugTaken, title: "Slug taken",

@@ -56,10 +56,9 @@ public static class ClaimsApi
     private static async Task<Results<Ok<ClaimDetailResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetClaim(
         string idOrSlug, ClaimTrackerDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        var row = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug)
-            .Select(ClaimProjections.ToDetail)
-            .AsSplitQuery()
-            .FirstOrDefaultAsync(cancellationToken);
+        var row = Guid.TryParse(idOrSlug, out var id)
+            ? await DetailById(db, id, cancellationToken)
+            : await DetailBySlug(db, idOrSlug, cancellationToken);
         if (row is null) return NotFound(idOrSlug);
 
         var etag = ETags.For(row.Version);
@@ -68,6 +67,20 @@ public static class ClaimsApi
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
             : TypedResults.Ok(row.Value);
     }
+
+    // Compiled once: the hottest read skips EF Core's per-request lookup of this large projection in its query cache
+    // (hashing and comparing the whole expression tree). Measured in tests/ClaimTracker.Benchmarks/results/tuning.md (T1).
+    private static readonly Func<ClaimTrackerDbContext, Guid, CancellationToken, Task<Versioned<ClaimDetailResponse>?>> DetailById =
+        EF.CompileAsyncQuery((ClaimTrackerDbContext db, Guid id, CancellationToken _) =>
+            db.Claims.AsNoTracking().Where(c => c.Id == id).Select(ClaimProjections.ToDetail).AsSplitQuery().FirstOrDefault());
+
+    /// <summary>The detail of a claim known to exist (after a write).</summary>
+    internal static async Task<Versioned<ClaimDetailResponse>> ReadDetailAsync(ClaimTrackerDbContext db, Guid id, CancellationToken cancellationToken) =>
+        await DetailById(db, id, cancellationToken) ?? throw new InvalidOperationException($"Claim {id} vanished after a write.");
+
+    private static readonly Func<ClaimTrackerDbContext, string, CancellationToken, Task<Versioned<ClaimDetailResponse>?>> DetailBySlug =
+        EF.CompileAsyncQuery((ClaimTrackerDbContext db, string slug, CancellationToken _) =>
+            db.Claims.AsNoTracking().Where(c => c.Slug == slug).Select(ClaimProjections.ToDetail).AsSplitQuery().FirstOrDefault());
 
     /// <summary>Claims are addressed by id or slug.</summary>
     public static IQueryable<Claim> WhereIdOrSlug(this IQueryable<Claim> claims, string idOrSlug) =>
