@@ -11,11 +11,13 @@ public static class StatusHistory
     private const long ChainLockKey = 0x436C61696D5472;
 
     /// <summary>
-    /// Sets the claim's status and adds the history row, taking the chain lock so that seq stays gapless and
-    /// prevHash is the true predecessor. Must run inside the caller's transaction; the caller saves and commits.
+    /// Adds the history row of a claim's move from <paramref name="from"/> to <paramref name="to"/>, taking the chain lock
+    /// so that seq stays gapless and prevHash is the true predecessor. Must run inside the caller's transaction, after the
+    /// caller has written the claim itself (see <see cref="Apply"/>), so that the lock, held until commit, covers only
+    /// this row; the caller saves and commits.
     /// </summary>
     public static async Task<StatusChange> AppendAsync(
-        ClaimTrackerDbContext db, Claim claim, ClaimStatus to, string reason,
+        ClaimTrackerDbContext db, Guid claimId, ClaimStatus from, ClaimStatus to, string reason,
         IReadOnlyCollection<Guid> evidenceAppearanceIds, IReadOnlyCollection<Guid> evidenceSourceIds,
         string actor, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -29,28 +31,31 @@ public static class StatusHistory
             .Select(c => new { c.Seq, c.Hash })
             .FirstOrDefaultAsync(cancellationToken);
 
-        at = HashChain.ToStoredPrecision(at);
         var change = new StatusChange
         {
             Seq = (last?.Seq ?? 0) + 1,
-            ClaimId = claim.Id,
-            From = claim.Status,
+            ClaimId = claimId,
+            From = from,
             To = to,
             Reason = reason,
             EvidenceAppearanceIds = [.. evidenceAppearanceIds],
             EvidenceSourceIds = [.. evidenceSourceIds],
             Actor = actor,
-            At = at,
+            At = HashChain.ToStoredPrecision(at),
             PrevHash = last?.Hash ?? HashChain.Genesis,
             Hash = "",
         };
         change.Hash = HashChain.ComputeHash(change);
         db.StatusChanges.Add(change);
-
-        claim.Status = to;
-        claim.StatusReason = reason;
-        claim.StatusChangedAt = at;
-        claim.UpdatedAt = at;
         return change;
+    }
+
+    /// <summary>What a status change does to its claim, for a tracked claim (the API writes the same with one UPDATE).</summary>
+    public static void Apply(Claim claim, StatusChange change)
+    {
+        claim.Status = change.To;
+        claim.StatusReason = change.Reason;
+        claim.StatusChangedAt = change.At;
+        claim.UpdatedAt = change.At;
     }
 }

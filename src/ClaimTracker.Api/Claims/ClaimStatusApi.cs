@@ -46,7 +46,10 @@ public static class ClaimStatusApi
         string idOrSlug, ChangeStatusRequest request, ClaimTrackerDbContext db, HttpContext http, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var claim = await db.Claims.WhereIdOrSlug(idOrSlug).FirstOrDefaultAsync(cancellationToken);
+        // Only what a status change reads (the whole row would bring its search document along).
+        var claim = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug)
+            .Select(c => new { c.Id, c.Status, c.Version })
+            .FirstOrDefaultAsync(cancellationToken);
         if (claim is null) return ClaimsApi.NotFound(idOrSlug);
         switch (ETags.IfMatch(http.Request, ETags.For(claim.Version)))
         {
@@ -67,23 +70,29 @@ public static class ClaimStatusApi
 
         if (claim.Status != request.Status)
         {
-            if (await CheckEvidenceAsync(db, claim, request.Status, evidence, cancellationToken) is { } broken) return broken;
+            if (await CheckEvidenceAsync(db, claim.Id, request.Status, evidence, cancellationToken) is { } broken) return broken;
 
+            var reason = request.Reason.Trim();
+            var at = HashChain.ToStoredPrecision(clock.GetUtcNow());
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await StatusHistory.AppendAsync(db, claim, request.Status, request.Reason.Trim(),
+            // The claim first, guarded by the ETag (`WHERE xmin = <the version read>`): of concurrent writers holding one
+            // ETag, one wins; the others wait for its row lock, then find a new xmin and get 412 (their transaction rolls
+            // back). Before the chain lock, so that the lock serialising every status change covers only the history row.
+            var updated = await db.Claims
+                .Where(c => c.Id == claim.Id && c.Version == claim.Version)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(c => c.Status, request.Status)
+                    .SetProperty(c => c.StatusReason, reason)
+                    .SetProperty(c => c.StatusChangedAt, at)
+                    .SetProperty(c => c.UpdatedAt, at), cancellationToken);
+            if (updated == 0) return ETags.PreconditionFailed();
+
+            await StatusHistory.AppendAsync(db, claim.Id, claim.Status, request.Status, reason,
                 [.. evidence.Where(e => e.AppearanceId is not null).Select(e => e.AppearanceId!.Value).Distinct()],
                 [.. evidence.Where(e => e.SourceId is not null).Select(e => e.SourceId!.Value).Distinct()],
-                http.User.ActorName(), clock.GetUtcNow(), cancellationToken);
-            try
-            {
-                // The UPDATE carries `WHERE xmin = <the version read>`: of concurrent writers holding one ETag, one wins.
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                return ETags.PreconditionFailed();
-            }
+                http.User.ActorName(), at, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         var row = await ClaimsApi.ReadDetailAsync(db, claim.Id, cancellationToken);
@@ -92,7 +101,7 @@ public static class ClaimStatusApi
     }
 
     private static async Task<ProblemHttpResult?> CheckEvidenceAsync(
-        ClaimTrackerDbContext db, Claim claim, ClaimStatus to, IReadOnlyList<EvidenceRequest> evidence, CancellationToken cancellationToken)
+        ClaimTrackerDbContext db, Guid claimId, ClaimStatus to, IReadOnlyList<EvidenceRequest> evidence, CancellationToken cancellationToken)
     {
         if (NeedsEvidence(to) && evidence.Count == 0)
         {
@@ -102,7 +111,7 @@ public static class ClaimStatusApi
         var appearanceIds = evidence.Where(e => e.AppearanceId is not null).Select(e => e.AppearanceId!.Value).Distinct().ToList();
         var sourceIds = evidence.Where(e => e.SourceId is not null).Select(e => e.SourceId!.Value).Distinct().ToList();
         var foreignAppearances = appearanceIds.Count == 0 ? [] : appearanceIds
-            .Except(await db.Appearances.Where(a => a.ClaimId == claim.Id && appearanceIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(cancellationToken))
+            .Except(await db.Appearances.Where(a => a.ClaimId == claimId && appearanceIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(cancellationToken))
             .ToList();
         var missingSources = sourceIds.Count == 0 ? [] : sourceIds
             .Except(await db.Sources.Where(s => sourceIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken))

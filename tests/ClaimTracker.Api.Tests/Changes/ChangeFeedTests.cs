@@ -74,7 +74,7 @@ public sealed class ChangeFeedTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         {
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
             var tracked = await db.Claims.SingleAsync(c => c.Id == claim.Id, Ct);
-            await StatusHistory.AppendAsync(db, tracked, ClaimStatus.InReview, "Checking.", [], [], "desk", DateTimeOffset.UtcNow, Ct);
+            StatusHistory.Apply(tracked, await StatusHistory.AppendAsync(db, tracked.Id, tracked.Status, ClaimStatus.InReview, "Checking.", [], [], "desk", DateTimeOffset.UtcNow, Ct));
             await db.SaveChangesAsync(Ct);
             await transaction.CommitAsync(Ct);
         }

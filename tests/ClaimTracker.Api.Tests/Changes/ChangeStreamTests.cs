@@ -200,7 +200,9 @@ public sealed class ChangeStreamTests(FastHeartbeatApp app) : IClassFixture<Fast
             // Triggers off for this transaction: the change is committed without its NOTIFY.
             await db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica", Ct);
             var tracked = await db.Claims.SingleAsync(c => c.Id == claim.Id, Ct);
-            seq = (await StatusHistory.AppendAsync(db, tracked, ClaimStatus.InReview, "Checking.", [], [], "desk", DateTimeOffset.UtcNow, Ct)).Seq;
+            var change = await StatusHistory.AppendAsync(db, tracked.Id, tracked.Status, ClaimStatus.InReview, "Checking.", [], [], "desk", DateTimeOffset.UtcNow, Ct);
+            StatusHistory.Apply(tracked, change);
+            seq = change.Seq;
             await db.SaveChangesAsync(Ct);
             await transaction.CommitAsync(Ct);
         }

@@ -146,7 +146,7 @@ public sealed class ClaimHistoryApiTests(ClaimTrackerApp app) : IClassFixture<Cl
         await using var db = app.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(Ct);
         var claim = await db.Claims.SingleAsync(c => c.Id == claimId, Ct);
-        await StatusHistory.AppendAsync(db, claim, to, reason, evidenceAppearanceIds, evidenceSourceIds, "desk", DateTimeOffset.UtcNow, Ct);
+        StatusHistory.Apply(claim, await StatusHistory.AppendAsync(db, claim.Id, claim.Status, to, reason, evidenceAppearanceIds, evidenceSourceIds, "desk", DateTimeOffset.UtcNow, Ct));
         await db.SaveChangesAsync(Ct);
         await transaction.CommitAsync(Ct);
     }

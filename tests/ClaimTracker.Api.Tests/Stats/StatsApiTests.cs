@@ -69,7 +69,7 @@ public sealed class StatsApiTests(ClaimTrackerApp app) : IClassFixture<ClaimTrac
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
             foreach (var claim in claims)
             {
-                await StatusHistory.AppendAsync(db, claim, ClaimStatus.Inconclusive, "Stats test.", [], [], "test", at, Ct);
+                StatusHistory.Apply(claim, await StatusHistory.AppendAsync(db, claim.Id, claim.Status, ClaimStatus.Inconclusive, "Stats test.", [], [], "test", at, Ct));
                 await db.SaveChangesAsync(Ct);
             }
             await transaction.CommitAsync(Ct);

@@ -123,41 +123,47 @@ public sealed class FloorQueries
 
         if (from != to)
         {
+            // The transaction's commands in the API's order: the lock, the chain's last row and the writes, wherever they come.
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using (var lockCommand = sql.Lock.ToCommand(connection, transaction))
-            {
-                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
-            }
-            long lastSeq = 0;
-            var prevHash = HashChain.Genesis;
-            await using (var last = sql.Last.ToCommand(connection, transaction))
-            await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
-            {
-                if (await reader.ReadAsync(cancellationToken)) (lastSeq, prevHash) = (reader.GetInt64(0), reader.GetString(1));
-            }
             var change = new StatusChange
             {
-                Seq = lastSeq + 1, ClaimId = id, From = from, To = to, Reason = reason.Trim(), Actor = actor,
-                At = HashChain.ToStoredPrecision(DateTimeOffset.UtcNow), PrevHash = prevHash, Hash = "",
+                ClaimId = id, From = from, To = to, Reason = reason.Trim(), Actor = actor,
+                At = HashChain.ToStoredPrecision(DateTimeOffset.UtcNow), PrevHash = HashChain.Genesis, Hash = "",
             };
-            change.Hash = HashChain.ComputeHash(change);
             var values = new Dictionary<string, object>
             {
                 ["id"] = id, ["from"] = EnumWords.ToWord(from), ["to"] = EnumWords.ToWord(to), ["reason"] = change.Reason,
-                ["actor"] = actor, ["at"] = change.At, ["xmin"] = version, ["seq"] = change.Seq, ["prevHash"] = prevHash,
-                ["hash"] = change.Hash,
+                ["actor"] = actor, ["at"] = change.At, ["xmin"] = version,
             };
-            var affected = 0;
-            foreach (var command in sql.Write)
+            for (var step = 0; step < sql.Transaction.Length; step++)
             {
-                var index = Array.IndexOf(sql.Write, command);
-                await using var write = command.ToCommand(connection, transaction, p => sql.Roles.TryGetValue((index, p.Name), out var role) ? values[role] : null);
-                await using var reader = await write.ExecuteReaderAsync(cancellationToken);
-                while (await reader.NextResultAsync(cancellationToken)) { } // RETURNING rows, if any, are not needed
-                affected += reader.RecordsAffected;
+                var command = sql.Transaction[step];
+                if (step == sql.LockStep)
+                {
+                    await using var lockCommand = command.ToCommand(connection, transaction);
+                    await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+                    continue;
+                }
+                if (step == sql.LastStep)
+                {
+                    long lastSeq = 0;
+                    await using (var last = command.ToCommand(connection, transaction))
+                    await using (var reader = await last.ExecuteReaderAsync(cancellationToken))
+                    {
+                        if (await reader.ReadAsync(cancellationToken)) (lastSeq, change.PrevHash) = (reader.GetInt64(0), reader.GetString(1));
+                    }
+                    change.Seq = lastSeq + 1;
+                    change.Hash = HashChain.ComputeHash(change);
+                    (values["seq"], values["prevHash"], values["hash"]) = (change.Seq, change.PrevHash, change.Hash);
+                    continue;
+                }
+                await using var write = command.ToCommand(connection, transaction,
+                    p => sql.Roles.TryGetValue((step, p.Name), out var role) ? values[role] : null);
+                await using var reader2 = await write.ExecuteReaderAsync(cancellationToken);
+                while (await reader2.NextResultAsync(cancellationToken)) { } // RETURNING rows, if any, are not needed
+                // Fewer rows than statements: the UPDATE's `xmin = <version read>` found none, so the ETag went stale. Rolled back.
+                if (reader2.RecordsAffected < StatusUpdateCommands.Statements(command)) return new StatusOutcome(412, null);
             }
-            // Fewer rows than statements: the UPDATE's `xmin = <version read>` found none, so the ETag went stale. Rolled back.
-            if (affected < sql.WriteStatements) return new StatusOutcome(412, null);
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -223,13 +229,16 @@ public sealed class FloorQueries
     internal static InvalidOperationException Drift(string endpoint, string detail) => new(
         $"The SQL of {endpoint} no longer has the shape the floors replay ({detail}). Update Measure/FloorQueries.cs to read it.");
 
-    /// <summary>The captured status update, split into its steps, with each write parameter's role found by its captured value.</summary>
+    /// <summary>
+    /// The captured status update, split into its steps (the transaction's commands in the API's order, the lock and the
+    /// chain's last row among them), with each write parameter's role found by its captured value.
+    /// </summary>
     private sealed record StatusUpdateCommands(
-        CapturedCommand Auth, CapturedCommand Load, int LoadXmin, int LoadStatus, CapturedCommand Lock, CapturedCommand Last,
-        CapturedCommand[] Write, Dictionary<(int Command, string Name), string> Roles, CapturedCommand[] Detail, Guid Id)
+        CapturedCommand Auth, CapturedCommand Load, int LoadXmin, int LoadStatus, CapturedCommand[] Transaction, int LockStep, int LastStep,
+        Dictionary<(int Step, string Name), string> Roles, CapturedCommand[] Detail, Guid Id)
     {
-        public int WriteStatements => Write.Sum(c => c.Text.Split('\n').Count(line =>
-            line.StartsWith("UPDATE ", StringComparison.Ordinal) || line.StartsWith("INSERT ", StringComparison.Ordinal)));
+        public static int Statements(CapturedCommand command) => command.Text.Split('\n').Count(line =>
+            line.StartsWith("UPDATE ", StringComparison.Ordinal) || line.StartsWith("INSERT ", StringComparison.Ordinal));
 
         public static StatusUpdateCommands From(CapturedRequest request)
         {
@@ -238,7 +247,7 @@ public sealed class FloorQueries
             var commit = c.ToList().FindIndex(x => x.Text == "COMMIT");
             if (begin != 2 || commit < begin + 3 || c.Count != commit + 4)
             {
-                throw Drift("status-update", "expected auth, load, BEGIN, lock, last, writes…, COMMIT, 3 detail queries");
+                throw Drift("status-update", "expected auth, load, BEGIN, lock, last and writes in any order, COMMIT, 3 detail queries");
             }
             var target = request.Target!;
             var load = c[1];
@@ -247,17 +256,27 @@ public sealed class FloorQueries
             int Column(string name) => columns.FindIndex(s => s.Split(' ')[0].EndsWith($".{name}", StringComparison.Ordinal)) is >= 0 and var i
                 ? i : throw Drift("status-update", $"the load has no {name} column");
 
-            // The captured write's values tell which parameter is which.
-            var write = c.Skip(begin + 3).Take(commit - begin - 3).ToArray();
-            // Parameter names repeat across commands (@p3 in an UPDATE and in the INSERT after it): roles are per command.
-            var all = write.SelectMany((x, i) => x.Parameters.Select(p => (Command: i, Parameter: p))).ToList();
+            var steps = c.Skip(begin + 1).Take(commit - begin - 1).ToArray();
+            int Step(string what, Func<CapturedCommand, bool> match) => steps.ToList().FindIndex(x => match(x)) is >= 0 and var i
+                ? i : throw Drift("status-update", $"no {what} in the transaction");
+            var lockStep = Step("chain lock", x => x.Text.Contains("pg_advisory_xact_lock", StringComparison.Ordinal));
+            var lastStep = Step("read of the chain's last row", x => x.Text.StartsWith("SELECT", StringComparison.Ordinal)
+                && x.Text.Contains("FROM status_changes", StringComparison.Ordinal));
+            if (steps.Where((_, i) => i != lockStep && i != lastStep).Any(x => Statements(x) == 0))
+            {
+                throw Drift("status-update", "a command in the transaction is neither the lock, the last row, nor a write");
+            }
+
+            // The captured writes' values tell which parameter is which.
+            // Parameter names repeat across commands (@p3 in an UPDATE and in the INSERT after it): roles are per step.
+            var all = steps.SelectMany((x, i) => i == lockStep || i == lastStep ? [] : x.Parameters.Select(p => (Step: i, Parameter: p))).ToList();
             var seq = (long)all.Single(x => x.Parameter.Value is long).Parameter.Value!;
             var from = all.Select(x => x.Parameter.Value).OfType<string>().First(v => v != EnumWords.ToWord(target.To) && EnumWords.TryParse<ClaimStatus>(v, out _));
             var hashes = all.Select(x => x.Parameter.Value).OfType<string>().Where(v => v.Length == 64).Distinct().ToList();
-            var roles = new Dictionary<(int Command, string Name), string>();
-            foreach (var (command, p) in all)
+            var roles = new Dictionary<(int Step, string Name), string>();
+            foreach (var (step, p) in all)
             {
-                roles[(command, p.Name)] = p.Value switch
+                roles[(step, p.Name)] = p.Value switch
                 {
                     Guid g when g == target.Id => "id",
                     string s when s == EnumWords.ToWord(target.To) => "to",
@@ -273,8 +292,8 @@ public sealed class FloorQueries
                 };
             }
             // The new hash is the one that follows from the others; the other one is prevHash.
-            var at = (DateTimeOffset)all.First(x => roles[(x.Command, x.Parameter.Name)] == "at").Parameter.Value!;
-            foreach (var (command, p) in all.Where(x => roles[(x.Command, x.Parameter.Name)] == "?hash"))
+            var at = (DateTimeOffset)all.First(x => roles[(x.Step, x.Parameter.Name)] == "at").Parameter.Value!;
+            foreach (var (step, p) in all.Where(x => roles[(x.Step, x.Parameter.Name)] == "?hash"))
             {
                 var change = new StatusChange
                 {
@@ -282,10 +301,10 @@ public sealed class FloorQueries
                     Reason = Workload.StatusReason, Actor = "bench-editor",
                     At = at, PrevHash = (string)p.Value!, Hash = "",
                 };
-                roles[(command, p.Name)] = HashChain.ComputeHash(change) == hashes.Single(h => h != (string)p.Value!) ? "prevHash" : "hash";
+                roles[(step, p.Name)] = HashChain.ComputeHash(change) == hashes.Single(h => h != (string)p.Value!) ? "prevHash" : "hash";
             }
             foreach (var empty in roles.Where(r => r.Value == "").Select(r => r.Key).ToList()) roles.Remove(empty);
-            return new StatusUpdateCommands(c[0], load, Column("xmin"), Column("status"), c[begin + 1], c[begin + 2], write, roles,
+            return new StatusUpdateCommands(c[0], load, Column("xmin"), Column("status"), steps, lockStep, lastStep, roles,
                 [.. c.Skip(commit + 1)], target.Id);
         }
     }

@@ -170,7 +170,8 @@ public static class StorySeed
                 {
                     throw new InvalidOperationException($"Seed claim {seed.Slug}: each status step needs evidence, from sources the claim appears in.");
                 }
-                await StatusHistory.AppendAsync(db, claim, step.To, step.Reason, evidence, [], Actor, at, cancellationToken);
+                StatusHistory.Apply(claim,
+                    await StatusHistory.AppendAsync(db, claim.Id, claim.Status, step.To, step.Reason, evidence, [], Actor, at, cancellationToken));
                 // The next append reads the chain's last row from the database, so each one is saved before the next.
                 await db.SaveChangesAsync(cancellationToken);
                 at = at.AddMinutes(2);
