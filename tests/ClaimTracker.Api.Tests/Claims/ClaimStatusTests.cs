@@ -63,6 +63,30 @@ public sealed class ClaimStatusTests(ClaimTrackerApp app) : IClassFixture<ClaimT
     }
 
     [Fact]
+    public async Task AStatusChangeGoesStraightIntoTheGinIndexesLeavingNothingPendingForALaterWriteToMerge()
+    {
+        var (claim, appearanceId, _) = await app.AddClaimWithAppearanceAsync();
+        await using var db = app.CreateDbContext();
+        await db.Database.ExecuteSqlRawAsync("CREATE EXTENSION IF NOT EXISTS pgstattuple", Ct);
+        using var editor = await app.CreateClientAsync(Role.Editor);
+
+        using var response = await editor.SendAsync(Put(claim, new
+        {
+            status = "confirmed", reason = "Checked.", evidence = new[] { new { appearanceId } },
+        }, await ETagOfAsync(claim)), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        foreach (var index in new[] { "ix_claims_search_vector", "ix_claims_tags" })
+        {
+            // With PostgreSQL's default (fastupdate on) the rewritten row's entries would wait here.
+            var pending = await db.Database
+                .SqlQuery<long>($"SELECT pending_tuples::bigint AS \"Value\" FROM pgstatginindex({index}::regclass)")
+                .SingleAsync(Ct);
+            Assert.Equal(0, pending);
+        }
+    }
+
+    [Fact]
     public async Task MissingIfMatchIs428AndChangesNothing()
     {
         var (claim, _, sourceId) = await app.AddClaimWithAppearanceAsync();

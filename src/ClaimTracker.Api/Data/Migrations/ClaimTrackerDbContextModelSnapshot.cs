@@ -289,7 +289,8 @@ namespace ClaimTracker.Api.Data.Migrations
                         .HasDatabaseName("ix_claims_part_of_id");
 
                     b.HasIndex("SearchVector")
-                        .HasDatabaseName("ix_claims_search_vector");
+                        .HasDatabaseName("ix_claims_search_vector")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("SearchVector"), "gin");
 
@@ -298,7 +299,8 @@ namespace ClaimTracker.Api.Data.Migrations
                         .HasDatabaseName("ix_claims_slug");
 
                     b.HasIndex("Tags")
-                        .HasDatabaseName("ix_claims_tags");
+                        .HasDatabaseName("ix_claims_tags")
+                        .HasAnnotation("Npgsql:StorageParameter:fastupdate", false);
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
 
