@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ClaimTracker.Benchmarks.Dataset;
 using ClaimTracker.LocalPostgres;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace ClaimTracker.Benchmarks.Measure;
@@ -56,7 +57,9 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
 
     private async Task<ScaleResult> MeasureScaleAsync(LocalPostgresCluster cluster, int claims, DatasetInfo? generated, CancellationToken cancellationToken)
     {
-        var workload = await Workload.PrepareAsync(cluster.ConnectionString(BenchDatabase.DatabaseName(claims)), claims, cancellationToken);
+        var connectionString = cluster.ConnectionString(BenchDatabase.DatabaseName(claims));
+        await SettleAsync(connectionString, claims, cancellationToken);
+        var workload = await Workload.PrepareAsync(connectionString, claims, cancellationToken);
         var workloadFile = Path.Combine(Path.GetTempPath(), $"claimtracker-bench-workload-{claims}.json");
         workload.Save(workloadFile);
         await log.WriteLineAsync($"Measuring {claims:N0} claims: capturing the endpoints' SQL from the API");
@@ -113,6 +116,23 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             NpgsqlConnection.ClearAllPools();
         }
         return new ScaleResult(claims, generated, results, EndpointSql.ToMarkdown(captured));
+    }
+
+    /// <summary>
+    /// Every run starts from the same kind of state: the API's migrations applied (a dataset may predate the newest), the
+    /// dead rows of earlier runs' status updates vacuumed, statistics fresh, dirty pages written. Otherwise autovacuum or
+    /// a checkpoint may land in the middle of a measurement.
+    /// </summary>
+    private async Task SettleAsync(string connectionString, int claims, CancellationToken cancellationToken)
+    {
+        await log.WriteLineAsync($"Settling {claims:N0} claims: migrations, VACUUM (ANALYZE), CHECKPOINT");
+        await using (var db = BenchDatabase.CreateDbContext(connectionString))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        await using var connection = await BenchDatabase.OpenAsync(connectionString, cancellationToken);
+        await BenchDatabase.Execute(connection, "VACUUM (ANALYZE) claims, status_changes", cancellationToken);
+        await BenchDatabase.Execute(connection, "CHECKPOINT", cancellationToken);
     }
 
     private static string Failure(CapturedRequest request)
