@@ -116,6 +116,13 @@ public static class ClaimWritesApi
             var shownByRelatives = entry.Property(c => c.Slug).IsModified || entry.Property(c => c.Statement).IsModified
                                    || entry.Property(c => c.PartOfId).IsModified;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (entry.Property(c => c.PartOfId).IsModified && claim.PartOfId is { } parent)
+            {
+                // Two concurrent patches, A under B and B under A, each pass the check above alone. Serialised here (every
+                // patch that sets partOf takes this lock, held to commit), the second sees the first's commit and the cycle.
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PartOfLockKey})", cancellationToken);
+                if (await IsInChainAsync(db, parent, claim.Id, cancellationToken)) return PartOfCycle(fields.PartOf!);
+            }
             try
             {
                 // The UPDATE carries `WHERE xmin = <the version read>`: of concurrent writers holding one ETag, one wins.
@@ -172,12 +179,18 @@ public static class ClaimWritesApi
             }
             if (patched is not null && partOfId is { } parent && await IsInChainAsync(db, parent, patched.Id, cancellationToken))
             {
-                return (null, ProblemTypes.RuleBroken(ProblemTypes.PartOfCycle, "Claim would be part of itself",
-                    $"partOf: '{fields.PartOf}' is this claim or one of its parts (directly or further down), so the claim would be part of itself."));
+                return (null, PartOfCycle(fields.PartOf!));
             }
         }
         return (new ClaimReferences(subjectId!.Value, claimantId, partOfId), null);
     }
+
+    /// <summary>Names the lock that serialises the patches setting `partOf` (any constant will do).</summary>
+    internal const long PartOfLockKey = 0x436C61696D50;
+
+    private static ProblemHttpResult PartOfCycle(string partOf) => ProblemTypes.RuleBroken(ProblemTypes.PartOfCycle,
+        "Claim would be part of itself",
+        $"partOf: '{partOf}' is this claim or one of its parts (directly or further down), so the claim would be part of itself.");
 
     private static Task<Guid?> FindEntityAsync(ClaimTrackerDbContext db, string idOrSlug, CancellationToken cancellationToken) =>
         db.Entities.AsNoTracking().WhereIdOrSlug(idOrSlug).Select(e => (Guid?)e.Id).FirstOrDefaultAsync(cancellationToken);

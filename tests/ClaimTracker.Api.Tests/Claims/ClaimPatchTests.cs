@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data.Seed;
 using ClaimTracker.Api.Tests.Infrastructure;
+using Npgsql;
 
 namespace ClaimTracker.Api.Tests.Claims;
 
@@ -166,6 +167,47 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         }
         await app.AssertClaimUnchangedAsync(before);
         Assert.Null(before.PartOfId);
+    }
+
+    [Fact]
+    public async Task ACycleMadeByAConcurrentPatchIsFoundUnderThePartOfLockAndChangesNothing()
+    {
+        var (a, subject, _) = await app.AddPatchableClaimAsync();
+        var b = (await app.AddClaimsAsync(subject, 1))[0];
+        var before = await app.StoredClaimAsync(a);
+        await using var other = new NpgsqlConnection(app.ConnectionString);
+        await other.OpenAsync(Ct);
+        // Hold the lock that every patch setting partOf takes: "A under B" passes its first check, then waits here…
+        await Sql(other, $"SELECT pg_advisory_lock({ClaimWritesApi.PartOfLockKey})");
+        var patch = app.PatchAsync(a, $$"""{ "partOf": "{{b.Id}}" }""");
+        await WaitForALockWaiterAsync(other, patch);
+        // …while "B under A", which passed its own check just as well, commits first.
+        await Sql(other, $"UPDATE claims SET part_of_id = '{a.Id}' WHERE id = '{b.Id}'");
+        await Sql(other, $"SELECT pg_advisory_unlock({ClaimWritesApi.PartOfLockKey})");
+
+        using var response = await patch;
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("/problems/part-of-cycle", problem.GetProperty("type").GetString());
+        await app.AssertClaimUnchangedAsync(before);
+    }
+
+    private static async Task Sql(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    private static async Task WaitForALockWaiterAsync(NpgsqlConnection connection, Task patch)
+    {
+        for (var i = 0; i < 200 && !patch.IsCompleted; i++)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)", connection);
+            if (await command.ExecuteScalarAsync(Ct) is true) return;
+            await Task.Delay(50, Ct);
+        }
+        Assert.Fail(patch.IsCompleted ? "The patch did not wait for the partOf lock." : "The patch never reached the partOf lock.");
     }
 
     [Fact]
