@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClaimTracker.Api.Changes;
 
-/// <summary>Appends to the global status-change chain. The one place a claim's status is changed.</summary>
+/// <summary>Appends to the global status-change chain: the one place history rows are written.</summary>
 public static class StatusHistory
 {
     // Any constant will do: it names the lock that serialises appends to the chain.
@@ -12,9 +12,9 @@ public static class StatusHistory
 
     /// <summary>
     /// Adds the history row of a claim's move from <paramref name="from"/> to <paramref name="to"/>, taking the chain lock
-    /// so that seq stays gapless and prevHash is the true predecessor. Must run inside the caller's transaction, after the
-    /// caller has written the claim itself (see <see cref="Apply"/>), so that the lock, held until commit, covers only
-    /// this row; the caller saves and commits.
+    /// so that seq stays gapless and prevHash is the true predecessor. Must run inside the caller's transaction; the caller
+    /// writes the claim itself (the API before this call, so that the lock, held until commit, covers only this row; see
+    /// <see cref="Apply"/> for a tracked claim), then saves and commits.
     /// </summary>
     public static async Task<StatusChange> AppendAsync(
         ClaimTrackerDbContext db, Guid claimId, ClaimStatus from, ClaimStatus to, string reason,
