@@ -184,6 +184,9 @@ namespace ClaimTracker.Api.Data.Migrations
                     b.HasKey("Seq")
                         .HasName("pk_status_changes");
 
+                    b.HasIndex("At")
+                        .HasDatabaseName("ix_status_changes_at");
+
                     b.HasIndex("ClaimId", "Seq")
                         .HasDatabaseName("ix_status_changes_claim_id_seq");
 
