@@ -72,7 +72,7 @@ public static class ClaimWritesApi
         db.Claims.Add(claim);
         if (await SaveAsync(db, fields.Slug, cancellationToken) is { } failed) return failed;
 
-        var row = await ReadAsync(db, claim.Id, cancellationToken);
+        var row = await ClaimsApi.ReadDetailAsync(db, claim.Id, cancellationToken);
         http.Response.Headers.ETag = ETags.For(row.Version);
         return TypedResults.Created($"/api/v1/claims/{row.Value.Slug}", row.Value);
     }
@@ -142,7 +142,7 @@ public static class ClaimWritesApi
             await transaction.CommitAsync(cancellationToken);
         }
 
-        var row = await ReadAsync(db, claim.Id, cancellationToken);
+        var row = await ClaimsApi.ReadDetailAsync(db, claim.Id, cancellationToken);
         http.Response.Headers.ETag = ETags.For(row.Version);
         return TypedResults.Ok(row.Value);
     }
@@ -218,9 +218,6 @@ public static class ClaimWritesApi
             return SlugTaken(slug);
         }
     }
-
-    private static Task<Versioned<ClaimDetailResponse>> ReadAsync(ClaimTrackerDbContext db, Guid id, CancellationToken cancellationToken) =>
-        ClaimsApi.ReadDetailAsync(db, id, cancellationToken);
 
     private static ProblemHttpResult SlugTaken(string slug) => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.SlugTaken, title: "Slug taken",

@@ -74,13 +74,13 @@ public static class ClaimsApi
         EF.CompileAsyncQuery((ClaimTrackerDbContext db, Guid id, CancellationToken _) =>
             db.Claims.AsNoTracking().Where(c => c.Id == id).Select(ClaimProjections.ToDetail).AsSplitQuery().FirstOrDefault());
 
-    /// <summary>The detail of a claim known to exist (after a write).</summary>
-    internal static async Task<Versioned<ClaimDetailResponse>> ReadDetailAsync(ClaimTrackerDbContext db, Guid id, CancellationToken cancellationToken) =>
-        await DetailById(db, id, cancellationToken) ?? throw new InvalidOperationException($"Claim {id} vanished after a write.");
-
     private static readonly Func<ClaimTrackerDbContext, string, CancellationToken, Task<Versioned<ClaimDetailResponse>?>> DetailBySlug =
         EF.CompileAsyncQuery((ClaimTrackerDbContext db, string slug, CancellationToken _) =>
             db.Claims.AsNoTracking().Where(c => c.Slug == slug).Select(ClaimProjections.ToDetail).AsSplitQuery().FirstOrDefault());
+
+    /// <summary>The detail of a claim known to exist (after a write).</summary>
+    internal static async Task<Versioned<ClaimDetailResponse>> ReadDetailAsync(ClaimTrackerDbContext db, Guid id, CancellationToken cancellationToken) =>
+        await DetailById(db, id, cancellationToken) ?? throw new InvalidOperationException($"Claim {id} vanished after a write.");
 
     /// <summary>Claims are addressed by id or slug.</summary>
     public static IQueryable<Claim> WhereIdOrSlug(this IQueryable<Claim> claims, string idOrSlug) =>

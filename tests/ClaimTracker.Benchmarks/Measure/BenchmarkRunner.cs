@@ -37,6 +37,10 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         ["DOTNET_TC_CallCountingDelayMs"] = "0",
     };
 
+    /// <summary>A measured process's environment: <see cref="MeasuredRuntime"/> and the process's own settings.</summary>
+    private static Dictionary<string, string> MeasuredEnvironment(IReadOnlyDictionary<string, string>? own = null) =>
+        new(MeasuredRuntime.Concat(own ?? new Dictionary<string, string>()));
+
     public async Task<List<ScaleResult>> RunAsync(CancellationToken cancellationToken)
     {
         if (!Wrk.IsInstalled()) throw new InvalidOperationException("wrk is not installed: apt-get install -y wrk");
@@ -77,8 +81,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var apiPort = FreePort();
         var benchDll = typeof(BenchmarkRunner).Assembly.Location;
         using var floor = StartPinned("dotnet", [benchDll, "floor-server", "--workload", workloadFile, "--port", floorPort.ToString(CultureInfo.InvariantCulture)],
-            new Dictionary<string, string>(MeasuredRuntime));
-        using var api = StartPinned("dotnet", [Path.Combine(AppContext.BaseDirectory, "ClaimTracker.Api.dll")], new Dictionary<string, string>(MeasuredRuntime)
+            MeasuredEnvironment());
+        using var api = StartPinned("dotnet", [Path.Combine(AppContext.BaseDirectory, "ClaimTracker.Api.dll")], MeasuredEnvironment(new Dictionary<string, string>
         {
             ["ConnectionStrings__ClaimTracker"] = workload.ConnectionString,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{apiPort}",
@@ -87,7 +91,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             ["Seed__Enabled"] = "false",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
-        });
+        }));
         var results = new List<EndpointResult>();
         try
         {
@@ -174,8 +178,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         ];
         var output = options.Pin && Processes.OnPath("taskset")
             ? await Processes.RunAsync("taskset", ["-c", ServerCpu, "dotnet", .. arguments], TimeSpan.FromMinutes(10), cancellationToken,
-                new Dictionary<string, string>(MeasuredRuntime))
-            : await Processes.RunAsync("dotnet", arguments, TimeSpan.FromMinutes(10), cancellationToken, new Dictionary<string, string>(MeasuredRuntime));
+                MeasuredEnvironment())
+            : await Processes.RunAsync("dotnet", arguments, TimeSpan.FromMinutes(10), cancellationToken, MeasuredEnvironment());
         var line = output.Split('\n').Last(l => l.StartsWith(DatabaseFloor.ResultPrefix, StringComparison.Ordinal));
         var median = System.Text.Json.JsonSerializer.Deserialize<LoadResult>(line[DatabaseFloor.ResultPrefix.Length..])!;
         await log.WriteLineAsync(FormattableString.Invariant(

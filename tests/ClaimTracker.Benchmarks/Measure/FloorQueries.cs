@@ -159,10 +159,10 @@ public sealed class FloorQueries
                 }
                 await using var write = command.ToCommand(connection, transaction,
                     p => sql.Roles.TryGetValue((step, p.Name), out var role) ? values[role] : null);
-                await using var reader2 = await write.ExecuteReaderAsync(cancellationToken);
-                while (await reader2.NextResultAsync(cancellationToken)) { } // RETURNING rows, if any, are not needed
+                await using var written = await write.ExecuteReaderAsync(cancellationToken);
+                while (await written.NextResultAsync(cancellationToken)) { } // RETURNING rows, if any, are not needed
                 // Fewer rows than statements: the UPDATE's `xmin = <version read>` found none, so the ETag went stale. Rolled back.
-                if (reader2.RecordsAffected < StatusUpdateCommands.Statements(command)) return new StatusOutcome(412, null);
+                if (written.RecordsAffected < StatusUpdateCommands.Statements(command)) return new StatusOutcome(412, null);
             }
             await transaction.CommitAsync(cancellationToken);
         }
