@@ -25,6 +25,7 @@ public static class HttpSetup
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<DatabaseFailureExceptionHandler>();
         // Binding failures reach BadRequestExceptionHandler, which names the field, instead of an empty 400.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<RouteOptions>(options => options.LowercaseUrls = true);

@@ -69,6 +69,13 @@ internal sealed class OpenApiConventions : IOperationFilter
         if (context.ApiDescription.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true)
         {
             AddProblem(operation, context, StatusCodes.Status429TooManyRequests, "Rate limited: retry after the `Retry-After` seconds.");
+            AddProblem(operation, context, StatusCodes.Status503ServiceUnavailable,
+                "The database is unavailable: retry after the `Retry-After` seconds.");
+        }
+        if (context.ApiDescription.HttpMethod is "PATCH" or "PUT" or "DELETE" && context.ApiDescription.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true)
+        {
+            AddProblem(operation, context, StatusCodes.Status409Conflict,
+                "Rolled back against a concurrent write (`/problems/write-conflict`): nothing changed; retry after `Retry-After`.");
         }
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {

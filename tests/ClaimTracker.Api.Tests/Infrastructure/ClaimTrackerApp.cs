@@ -31,9 +31,12 @@ public class ClaimTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        _connectionString ??= await PostgresServer.Current.CreateDatabaseAsync();
+        _connectionString ??= await CreateDatabaseAsync();
         await StartAsync();
     }
+
+    /// <summary>The database this app runs on: by default a fresh clone of the seeded template.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => PostgresServer.Current.CreateDatabaseAsync();
 
     /// <summary>Starts the host (migrations and seed run here, as in production).</summary>
     public Task StartAsync()
