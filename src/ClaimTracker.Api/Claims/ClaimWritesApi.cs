@@ -123,6 +123,9 @@ public static class ClaimWritesApi
                 await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PartOfLockKey})", cancellationToken);
                 if (await IsInChainAsync(db, parent, claim.Id, cancellationToken)) return PartOfCycle(fields.PartOf!);
             }
+            // The claim and the relatives bumped below, locked together in id order: a concurrent PATCH of a relative bumps
+            // this claim, and locking one's own row first would let the two deadlock.
+            if (shownByRelatives) await ClaimRowLocks.LockAsync(db, [claim.Id, oldPartOf, claim.PartOfId], claim.Id, cancellationToken);
             try
             {
                 // The UPDATE carries `WHERE xmin = <the version read>`: of concurrent writers holding one ETag, one wins.

@@ -192,6 +192,81 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         await app.AssertClaimUnchangedAsync(before);
     }
 
+    [Fact]
+    public async Task APartAndItsParentPatchedAtOnceDoNotDeadlockOneWinsTheOtherIsToldItsETagChanged()
+    {
+        var (part, subject, _) = await app.AddPatchableClaimAsync();
+        var parent = (await app.AddClaimsAsync(subject, 1))[0];
+        await using var other = new NpgsqlConnection(app.ConnectionString);
+        await other.OpenAsync(Ct);
+        await Sql(other, $"UPDATE claims SET part_of_id = '{parent.Id}' WHERE id = '{part.Id}'");
+        (await app.CreateClientAsync(Api.Auth.Role.Editor)).Dispose();
+        // Line both up behind a lock on the lower id of the two. Each patch bumps the other claim (it shows the other's
+        // statement); locking its own row first, each would then wait for the other's: a deadlock, every time.
+        await using var hold = await other.BeginTransactionAsync(Ct);
+        await Sql(other, $"SELECT 1 FROM claims WHERE id IN ('{part.Id}', '{parent.Id}') ORDER BY id LIMIT 1 FOR UPDATE");
+        var patches = new[]
+        {
+            app.PatchAsync(part, """{ "statement": "The part, renamed." }"""),
+            app.PatchAsync(parent, """{ "statement": "The parent, renamed." }"""),
+        };
+        await WaitForRowLockWaitersAsync(other, 2, patches);
+        await hold.RollbackAsync(Ct);
+
+        var responses = await Task.WhenAll(patches);
+
+        // Serialised in id order: the first commits and bumps the other, whose If-Match is then stale.
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.PreconditionFailed], responses.Select(r => r.StatusCode).Order());
+        var winner = responses[0].StatusCode == HttpStatusCode.OK ? part : parent;
+        var loser = winner == part ? parent : part;
+        Assert.EndsWith("renamed.", (await app.StoredClaimAsync(winner)).Statement);
+        Assert.DoesNotContain("renamed", (await app.StoredClaimAsync(loser)).Statement);
+        foreach (var response in responses) response.Dispose();
+    }
+
+    [Fact]
+    public async Task APatchPostgreSqlRollsBackToBreakADeadlockIs409WriteConflictAndChangesNothing()
+    {
+        var (part, subject, _) = await app.AddPatchableClaimAsync();
+        var parent = (await app.AddClaimsAsync(subject, 1))[0];
+        await using var other = new NpgsqlConnection(app.ConnectionString);
+        await other.OpenAsync(Ct);
+        await Sql(other, $"UPDATE claims SET part_of_id = '{parent.Id}' WHERE id = '{part.Id}'");
+        var before = await app.StoredClaimAsync(part);
+        // Another writer that locks the two claims in the opposite order (higher id first), and is slower to give up:
+        // PostgreSQL's deadlock check runs in the side that waited longest past deadlock_timeout, here the API's.
+        await using var hold = await other.BeginTransactionAsync(Ct);
+        await Sql(other, "SET LOCAL deadlock_timeout = '60s'");
+        await Sql(other, $"SELECT 1 FROM claims WHERE id IN ('{part.Id}', '{parent.Id}') ORDER BY id DESC LIMIT 1 FOR UPDATE");
+        var patch = app.PatchAsync(part, """{ "statement": "The part, renamed." }""");
+        await WaitForRowLockWaitersAsync(other, 1, [patch]);
+        await Sql(other, $"SELECT 1 FROM claims WHERE id IN ('{part.Id}', '{parent.Id}') ORDER BY id LIMIT 1 FOR UPDATE");
+        await hold.RollbackAsync(Ct);
+
+        using var response = await patch;
+
+        var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.Conflict);
+        Assert.Equal("/problems/write-conflict", problem.GetProperty("type").GetString());
+        Assert.Contains("changed nothing", problem.GetProperty("detail").GetString());
+        Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+        await app.AssertClaimUnchangedAsync(before);
+    }
+
+    /// <summary>Waits (up to 10 s) until <paramref name="count"/> sessions on this database wait for a row or lock.</summary>
+    private static async Task WaitForRowLockWaitersAsync(NpgsqlConnection connection, int count, Task[] requests)
+    {
+        for (var i = 0; i < 200 && !requests.Any(r => r.IsCompleted); i++)
+        {
+            // pg_stat_activity is read once per transaction unless its snapshot is cleared, and this one may be in one.
+            await Sql(connection, "SELECT pg_stat_clear_snapshot()");
+            await using var command = new NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
+            if ((long)(await command.ExecuteScalarAsync(Ct))! >= count) return;
+            await Task.Delay(50, Ct);
+        }
+        Assert.Fail(requests.Any(r => r.IsCompleted) ? "A request did not wait for the locked claim." : "The requests never reached the locked claim.");
+    }
+
     private static async Task Sql(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
