@@ -70,7 +70,14 @@ public static class ClaimWritesApi
         var claim = new Claim { Slug = fields.Slug, Statement = fields.Statement, CreatedAt = now, UpdatedAt = now };
         claim.Apply(fields, references!);
         db.Claims.Add(claim);
+        // The parent lists its parts: its ETag must change with a new one, in the same transaction.
+        await using var transaction = claim.PartOfId is null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         if (await SaveAsync(db, fields.Slug, cancellationToken) is { } failed) return failed;
+        if (transaction is not null)
+        {
+            await db.Claims.Where(c => c.Id == claim.PartOfId).ExecuteUpdateAsync(u => u.SetProperty(c => c.UpdatedAt, now), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
 
         var row = await ClaimsApi.ReadDetailAsync(db, claim.Id, cancellationToken);
         http.Response.Headers.ETag = ETags.For(row.Version);

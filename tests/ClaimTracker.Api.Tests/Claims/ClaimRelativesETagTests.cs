@@ -38,4 +38,28 @@ public sealed class ClaimRelativesETagTests(ClaimTrackerApp app) : IClassFixture
         Assert.Equal(bystanderBefore, await ETagOfAsync(client, bystander.Id));
         Assert.Contains("A reworded part.", await client.GetStringAsync($"/api/v1/claims/{total.Id}", Ct));
     }
+
+    [Fact]
+    public async Task CreatingAPartChangesTheETagOfItsTotalAndNothingElse()
+    {
+        var subject = await app.AddEntityAsync();
+        var (total, bystander) = ((await app.AddClaimsAsync(subject, 1))[0], (await app.AddClaimsAsync(subject, 1))[0]);
+        using var client = app.CreateClient();
+        var (totalBefore, bystanderBefore) = (await ETagOfAsync(client, total.Id), await ETagOfAsync(client, bystander.Id));
+
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        using var created = await editor.PostAsync("/api/v1/claims", new StringContent(
+            $$"""{ "slug": "a-new-part-{{Guid.NewGuid():N}}", "statement": "A new part.", "kind": "assertion", "subject": "{{subject.Slug}}", "partOf": "{{total.Id}}" }""",
+            System.Text.Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        // A client holding the total's old ETag must not be told "304 Not Modified": its parts changed.
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/claims/{total.Id}");
+        conditional.Headers.IfNoneMatch.Add(totalBefore);
+        using var reread = await client.SendAsync(conditional, Ct);
+        Assert.Equal(HttpStatusCode.OK, reread.StatusCode);
+        Assert.Contains("A new part.", await reread.Content.ReadAsStringAsync(Ct));
+        Assert.NotEqual(totalBefore, reread.Headers.ETag);
+        Assert.Equal(bystanderBefore, await ETagOfAsync(client, bystander.Id));
+    }
 }
