@@ -195,11 +195,8 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
     [Fact]
     public async Task APartAndItsParentPatchedAtOnceDoNotDeadlockOneWinsTheOtherIsToldItsETagChanged()
     {
-        var (part, subject, _) = await app.AddPatchableClaimAsync();
-        var parent = (await app.AddClaimsAsync(subject, 1))[0];
         await using var other = new NpgsqlConnection(app.ConnectionString);
-        await other.OpenAsync(Ct);
-        await Sql(other, $"UPDATE claims SET part_of_id = '{parent.Id}' WHERE id = '{part.Id}'");
+        var (part, parent) = await PartOfParentAsync(other);
         (await app.CreateClientAsync(Api.Auth.Role.Editor)).Dispose();
         // Line both up behind a lock on the lower id of the two. Each patch bumps the other claim (it shows the other's
         // statement); locking its own row first, each would then wait for the other's: a deadlock, every time.
@@ -227,14 +224,12 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
     [Fact]
     public async Task APatchPostgreSqlRollsBackToBreakADeadlockIs409WriteConflictAndChangesNothing()
     {
-        var (part, subject, _) = await app.AddPatchableClaimAsync();
-        var parent = (await app.AddClaimsAsync(subject, 1))[0];
         await using var other = new NpgsqlConnection(app.ConnectionString);
-        await other.OpenAsync(Ct);
-        await Sql(other, $"UPDATE claims SET part_of_id = '{parent.Id}' WHERE id = '{part.Id}'");
+        var (part, parent) = await PartOfParentAsync(other);
         var before = await app.StoredClaimAsync(part);
-        // Another writer that locks the two claims in the opposite order (higher id first), and is slower to give up:
-        // PostgreSQL's deadlock check runs in the side that waited longest past deadlock_timeout, here the API's.
+        // Another writer that locks the two claims in the opposite order (higher id first). Each waiting session checks for
+        // a deadlock after its own deadlock_timeout: the API's after the default 1 s, this one's after 60 s, so PostgreSQL
+        // rolls back the API's transaction.
         await using var hold = await other.BeginTransactionAsync(Ct);
         await Sql(other, "SET LOCAL deadlock_timeout = '60s'");
         await Sql(other, $"SELECT 1 FROM claims WHERE id IN ('{part.Id}', '{parent.Id}') ORDER BY id DESC LIMIT 1 FOR UPDATE");
@@ -250,6 +245,16 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         Assert.Contains("changed nothing", problem.GetProperty("detail").GetString());
         Assert.Equal("1", response.Headers.RetryAfter?.ToString());
         await app.AssertClaimUnchangedAsync(before);
+    }
+
+    /// <summary>A claim that is part of another; opens <paramref name="other"/>, the test's own connection, on the way.</summary>
+    private async Task<(Claim Part, Claim Parent)> PartOfParentAsync(NpgsqlConnection other)
+    {
+        var (part, subject, _) = await app.AddPatchableClaimAsync();
+        var parent = (await app.AddClaimsAsync(subject, 1))[0];
+        await other.OpenAsync(Ct);
+        await Sql(other, $"UPDATE claims SET part_of_id = '{parent.Id}' WHERE id = '{part.Id}'");
+        return (part, parent);
     }
 
     /// <summary>Waits (up to 10 s) until <paramref name="count"/> sessions on this database wait for a row or lock.</summary>
