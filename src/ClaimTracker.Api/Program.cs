@@ -39,6 +39,13 @@ catch (LocalPostgresException e)
     app.Logger.LogCritical("Cannot start the embedded PostgreSQL. {Message}", e.Message);
     return 1;
 }
+catch (Exception e) when (DatabaseFailures.Find(e) is { } failure)
+{
+    var database = new Npgsql.NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<DatabaseEndpoint>().ConnectionString);
+    app.Logger.LogCritical("Cannot use the database {Database} on {Host}:{Port}: {Message}",
+        database.Database, database.Host, database.Port, failure.Message);
+    return 1;
+}
 
 // `-- keys create --name N --role R` runs a command instead of the server
 if (ApiKeyCommands.IsCommand(args))

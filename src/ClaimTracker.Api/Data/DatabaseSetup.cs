@@ -36,6 +36,7 @@ public static class DatabaseSetup
 {
     public const string ConnectionStringName = "ClaimTracker";
     private const string EmbeddedDatabaseName = "claimtracker";
+    private static readonly TimeSpan MaxStartupRetryDelay = TimeSpan.FromSeconds(5);
 
     public static void AddClaimTrackerDatabase(this IHostApplicationBuilder builder)
     {
@@ -59,6 +60,7 @@ public static class DatabaseSetup
         {
             endpoint.Use(configured);
             logger.LogInformation("Using the configured database (ConnectionStrings:{Name}).", ConnectionStringName);
+            await WaitForDatabaseAsync(app, logger);
         }
         else
         {
@@ -84,6 +86,34 @@ public static class DatabaseSetup
             logger.LogInformation(seeded
                 ? "Seeded the ByteDance AI-chips story ({Claims} claims)."
                 : "The ByteDance AI-chips story is already seeded ({Claims} claims); nothing added.", StorySeed.ClaimCount);
+        }
+    }
+
+    /// <summary>
+    /// A configured database that does not answer yet (a container starting beside this one, a restart) is waited for,
+    /// retrying with backoff up to `Database:StartupTimeoutSeconds` (default 60), so that a start-up race is not a crash.
+    /// Past that the last failure is thrown, and the entry point reports it in one line.
+    /// </summary>
+    private static async Task WaitForDatabaseAsync(WebApplication app, ILogger logger)
+    {
+        var timeout = TimeSpan.FromSeconds(app.Configuration.GetValue("Database:StartupTimeoutSeconds", 60));
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        var started = clock.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(app.Lifetime.ApplicationStopping);
+                return;
+            }
+            catch (NpgsqlException e) when (e.IsTransient && clock.GetElapsedTime(started) + delay < timeout)
+            {
+                logger.LogWarning("The database does not answer yet ({Reason}); retrying in {Delay} ms.", e.Message, delay.TotalMilliseconds);
+                await Task.Delay(delay, clock, app.Lifetime.ApplicationStopping);
+                delay = delay * 2 < MaxStartupRetryDelay ? delay * 2 : MaxStartupRetryDelay;
+            }
         }
     }
 }

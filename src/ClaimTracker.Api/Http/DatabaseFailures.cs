@@ -21,7 +21,7 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var failure = Find(exception);
+        var failure = DatabaseFailures.Find(exception);
         if (failure is null || context.Response.HasStarted) return false;
 
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails();
@@ -50,9 +50,12 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
         context.Response.StatusCode = problem.Status.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+}
 
+internal static class DatabaseFailures
+{
     /// <summary>The Npgsql failure behind <paramref name="exception"/> (EF Core wraps it, e.g. in DbUpdateException).</summary>
-    private static NpgsqlException? Find(Exception? exception)
+    public static NpgsqlException? Find(Exception? exception)
     {
         for (; exception is not null; exception = exception.InnerException)
         {

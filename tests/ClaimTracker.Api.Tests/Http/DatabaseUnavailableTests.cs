@@ -7,8 +7,11 @@ using Npgsql;
 namespace ClaimTracker.Api.Tests.Http;
 
 /// <summary>The API on its own database, reached through a <see cref="DatabaseLink"/> that the tests cut and restore.</summary>
-public sealed class UnreliableDatabaseApp : ClaimTrackerApp
+public class UnreliableDatabaseApp : ClaimTrackerApp
 {
+    /// <summary>How many connection attempts the link turns away when the API starts (the database is not up yet).</summary>
+    protected virtual int RefusedAtStart => 0;
+
     private DatabaseLink? _link;
 
     public DatabaseLink Link => _link ?? throw new InvalidOperationException("Not initialised.");
@@ -17,6 +20,7 @@ public sealed class UnreliableDatabaseApp : ClaimTrackerApp
     {
         var direct = new NpgsqlConnectionStringBuilder(await PostgresServer.Current.CreateDatabaseAsync());
         _link = new DatabaseLink(new IPEndPoint(IPAddress.Parse(direct.Host!), direct.Port));
+        if (RefusedAtStart > 0) _link.CutFor(RefusedAtStart);
         return new NpgsqlConnectionStringBuilder(direct.ConnectionString) { Port = _link.Port }.ConnectionString;
     }
 
@@ -24,6 +28,26 @@ public sealed class UnreliableDatabaseApp : ClaimTrackerApp
     {
         await base.DisposeAsync();
         if (_link is not null) await _link.DisposeAsync();
+    }
+}
+
+/// <summary>The API started before its database answers: the first three connection attempts are turned away.</summary>
+public sealed class LateDatabaseApp : UnreliableDatabaseApp
+{
+    public const int Refused = 3;
+
+    protected override int RefusedAtStart => Refused;
+}
+
+public sealed class LateDatabaseTests(LateDatabaseApp app) : IClassFixture<LateDatabaseApp>
+{
+    [Fact]
+    public async Task StartedBeforeItsDatabaseAnswersTheApiWaitsForItInsteadOfCrashing()
+    {
+        // The fixture started the host; had start-up not waited, that would have thrown and no test would run.
+        Assert.Equal(LateDatabaseApp.Refused, app.Link.Refused);
+        var page = await app.GetJsonAsync<Api.Claims.Page<Api.Claims.ClaimResponse>>("/api/v1/claims");
+        Assert.NotEmpty(page.Items);
     }
 }
 

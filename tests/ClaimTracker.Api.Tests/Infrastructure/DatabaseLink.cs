@@ -16,6 +16,8 @@ public sealed class DatabaseLink : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, bool> _open = new();
     private readonly Task _accepting;
     private volatile bool _cut;
+    private int _refuseThenRestore;
+    private int _refused;
 
     public DatabaseLink(IPEndPoint database)
     {
@@ -34,6 +36,16 @@ public sealed class DatabaseLink : IAsyncDisposable
 
     public void Restore() => _cut = false;
 
+    /// <summary>Cuts the link for the next <paramref name="connections"/> connection attempts only, then relays again.</summary>
+    public void CutFor(int connections)
+    {
+        _refuseThenRestore = _refused + connections;
+        Cut();
+    }
+
+    /// <summary>How many connection attempts the cut link has turned away.</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -47,8 +59,15 @@ public sealed class DatabaseLink : IAsyncDisposable
             {
                 return;
             }
-            if (_cut) Reset(client);
-            else _ = RelayAsync(client);
+            if (_cut)
+            {
+                Reset(client);
+                if (Interlocked.Increment(ref _refused) == _refuseThenRestore) Restore();
+            }
+            else
+            {
+                _ = RelayAsync(client);
+            }
         }
     }
 
