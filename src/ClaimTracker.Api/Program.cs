@@ -17,6 +17,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddClaimTrackerDatabase();
 builder.AddClaimTrackerSearch();
 builder.AddClaimTrackerChangeStream();
+builder.AddClaimTrackerStats();
 
 // Access: API keys and roles
 builder.AddClaimTrackerAuth();

@@ -11,6 +11,8 @@ public static class StatsApi
 {
     public const int TopSubjects = 20;
 
+    public static void AddClaimTrackerStats(this IHostApplicationBuilder builder) => builder.Services.AddSingleton<StatsCoalescer>();
+
     public static RouteGroupBuilder MapStats(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/stats").WithTags("Stats");
@@ -22,7 +24,8 @@ public static class StatsApi
                              "has all seven statuses, zeros included. `bySubject` lists the 20 entities with most claims (ties " +
                              "by slug), each with its own `byStatus`. `changesPerDay` counts status changes per UTC day for the " +
                              "`days` (1–366, default 30) up to the day of the latest change, oldest first, days without changes " +
-                             "as 0; empty when nothing has changed yet. All numbers come from one snapshot. On the seeded story " +
+                             "as 0; empty when nothing has changed yet. All numbers come from one snapshot, taken after the request " +
+                             "arrived (concurrent requests share it). On the seeded story " +
                              "`?days=1` gives `[{ \"day\": \"2025-01-22\", \"changes\": 17 }]`.")
             .ProducesValidationProblem();
 
@@ -30,12 +33,20 @@ public static class StatsApi
     }
 
     private static async Task<Results<Ok<StatsResponse>, ValidationProblem>> GetStats(
-        [AsParameters] StatsQuery query, ClaimTrackerDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        [AsParameters] StatsQuery query, StatsCoalescer stats, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var days = query.Parse(errors);
         if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
+        return TypedResults.Ok(await stats.GetAsync(days, cancellationToken));
+    }
+}
 
+/// <summary>The numbers of `GET /stats`, computed afresh (see <see cref="StatsCoalescer"/> for who shares them).</summary>
+internal static class StatsQueries
+{
+    public static async Task<StatsResponse> ComputeAsync(ClaimTrackerDbContext db, int days, TimeProvider clock, CancellationToken cancellationToken)
+    {
         // Four GROUP BY queries, read from one snapshot so that the totals agree with each other.
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
 
@@ -47,7 +58,7 @@ public static class StatsApi
             .Select(g => new { SubjectId = g.Key, Count = g.Count() })
             .Join(db.Entities, g => g.SubjectId, e => e.Id, (g, e) => new { e.Id, e.Slug, e.Name, g.Count })
             .OrderByDescending(s => s.Count).ThenBy(s => s.Slug)
-            .Take(TopSubjects)
+            .Take(StatsApi.TopSubjects)
             .ToListAsync(cancellationToken);
 
         var subjectIds = topSubjects.Select(s => s.Id).ToList();
@@ -63,9 +74,9 @@ public static class StatsApi
                 new EntityRef(s.Id, s.Slug, s.Name), s.Count,
                 StatusCounts.From(subjectStatuses.Where(c => c.SubjectId == s.Id).Select(c => (c.Status, c.Count)))))
             .ToList();
-        return TypedResults.Ok(new StatsResponse(
+        return new StatsResponse(
             byStatus.Sum(s => s.Count), StatusCounts.From(byStatus.Select(s => (s.Status, s.Count))), bySubject, changes,
-            clock.GetUtcNow()));
+            clock.GetUtcNow());
     }
 
     private sealed record DayCount(DateOnly Day, int Changes);
