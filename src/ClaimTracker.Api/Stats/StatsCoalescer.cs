@@ -5,7 +5,7 @@ namespace ClaimTracker.Api.Stats;
 /// <summary>
 /// Lets concurrent `GET /stats` requests share one computation without ever answering with numbers older than the
 /// request. The dashboard re-reads the stats after every live change, so N open dashboards ask at once, and each
-/// computation groups every claim (about 0.6 s at a million). A request joins the computation that starts next, never
+/// computation groups every claim (about 2 s at a million). A request joins the computation that starts next, never
 /// one already running (its snapshot may predate the request): N simultaneous requests cost at most two computations,
 /// and each answer includes every write committed before its request arrived. Per `days` value, per instance.
 /// </summary>
