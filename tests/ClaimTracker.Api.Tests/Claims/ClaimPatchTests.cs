@@ -180,7 +180,7 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         // Hold the lock that every patch setting partOf takes: "A under B" passes its first check, then waits here…
         await Sql(other, $"SELECT pg_advisory_lock({ClaimWritesApi.PartOfLockKey})");
         var patch = app.PatchAsync(a, $$"""{ "partOf": "{{b.Id}}" }""");
-        await WaitForALockWaiterAsync(other, patch);
+        await LockWaiters.WaitForAsync(other, 1, patch);
         // …while "B under A", which passed its own check just as well, commits first.
         await Sql(other, $"UPDATE claims SET part_of_id = '{a.Id}' WHERE id = '{b.Id}'");
         await Sql(other, $"SELECT pg_advisory_unlock({ClaimWritesApi.PartOfLockKey})");
@@ -207,7 +207,7 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
             app.PatchAsync(part, """{ "statement": "The part, renamed." }"""),
             app.PatchAsync(parent, """{ "statement": "The parent, renamed." }"""),
         };
-        await WaitForRowLockWaitersAsync(other, 2, patches);
+        await LockWaiters.WaitForAsync(other, 2, patches);
         await hold.RollbackAsync(Ct);
 
         var responses = await Task.WhenAll(patches);
@@ -234,7 +234,7 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         await Sql(other, "SET LOCAL deadlock_timeout = '60s'");
         await Sql(other, $"SELECT 1 FROM claims WHERE id IN ('{part.Id}', '{parent.Id}') ORDER BY id DESC LIMIT 1 FOR UPDATE");
         var patch = app.PatchAsync(part, """{ "statement": "The part, renamed." }""");
-        await WaitForRowLockWaitersAsync(other, 1, [patch]);
+        await LockWaiters.WaitForAsync(other, 1, patch);
         await Sql(other, $"SELECT 1 FROM claims WHERE id IN ('{part.Id}', '{parent.Id}') ORDER BY id LIMIT 1 FOR UPDATE");
         await hold.RollbackAsync(Ct);
 
@@ -257,37 +257,10 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         return (part, parent);
     }
 
-    /// <summary>Waits (up to 10 s) until <paramref name="count"/> sessions on this database wait for a row or lock.</summary>
-    private static async Task WaitForRowLockWaitersAsync(NpgsqlConnection connection, int count, Task[] requests)
-    {
-        for (var i = 0; i < 200 && !requests.Any(r => r.IsCompleted); i++)
-        {
-            // pg_stat_activity is read once per transaction unless its snapshot is cleared, and this one may be in one.
-            await Sql(connection, "SELECT pg_stat_clear_snapshot()");
-            await using var command = new NpgsqlCommand(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
-            if ((long)(await command.ExecuteScalarAsync(Ct))! >= count) return;
-            await Task.Delay(50, Ct);
-        }
-        Assert.Fail(requests.Any(r => r.IsCompleted) ? "A request did not wait for the locked claim." : "The requests never reached the locked claim.");
-    }
-
     private static async Task Sql(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(Ct);
-    }
-
-    private static async Task WaitForALockWaiterAsync(NpgsqlConnection connection, Task patch)
-    {
-        for (var i = 0; i < 200 && !patch.IsCompleted; i++)
-        {
-            await using var command = new NpgsqlCommand(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)", connection);
-            if (await command.ExecuteScalarAsync(Ct) is true) return;
-            await Task.Delay(50, Ct);
-        }
-        Assert.Fail(patch.IsCompleted ? "The patch did not wait for the partOf lock." : "The patch never reached the partOf lock.");
     }
 
     [Fact]

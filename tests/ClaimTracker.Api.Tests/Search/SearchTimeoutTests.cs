@@ -39,18 +39,8 @@ public sealed class SearchTimeoutApp : ClaimTrackerApp
         /// <summary>Waits until another session waits for this lock (up to 10 s), then for <paramref name="then"/> more.</summary>
         public async Task WaitForAWaiterAsync(Task request, TimeSpan then)
         {
-            for (var i = 0; i < 200 && !request.IsCompleted; i++)
-            {
-                await using var command = new NpgsqlCommand(
-                    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'claims'::regclass AND NOT granted)", connection, transaction);
-                if (await command.ExecuteScalarAsync(TestContext.Current.CancellationToken) is true)
-                {
-                    await Task.Delay(then, TestContext.Current.CancellationToken);
-                    return;
-                }
-                await Task.Delay(50, TestContext.Current.CancellationToken);
-            }
-            Assert.Fail(request.IsCompleted ? "The request did not wait for the claims table." : "The request never reached the claims table.");
+            await LockWaiters.WaitForAsync(connection, 1, request);
+            await Task.Delay(then, TestContext.Current.CancellationToken);
         }
 
         private bool _released;

@@ -25,13 +25,13 @@ public sealed class StatsSharingTests(ClaimTrackerApp app) : IClassFixture<Claim
         await using var hold = await other.BeginTransactionAsync(Ct);
         await Sql(other, "LOCK TABLE status_changes IN ACCESS EXCLUSIVE MODE");
         var first = client.GetFromJsonAsync<StatsResponse>("/api/v1/stats", ClaimTrackerApp.Json, Ct);
-        await WaitUntilAsync(async () => await LockWaitersAsync(other) == 1, "the first computation never waited for the lock");
+        await LockWaiters.WaitForAsync(other, 1, first);
 
         // Written after the first computation's snapshot, before the next requests arrive.
         await app.AddClaimsAsync(await app.AddEntityAsync("stats-sharing"), 1);
         var later = Enumerable.Range(0, 3).Select(_ => client.GetFromJsonAsync<StatsResponse>("/api/v1/stats", ClaimTrackerApp.Json, Ct)).ToList();
-        await WaitUntilAsync(() => Task.FromResult(stats.Waiting == 4), "the later requests never arrived");
-        Assert.Equal(1, await LockWaitersAsync(other));
+        await WaitUntilAsync(() => stats.Waiting == 4, "the later requests never arrived");
+        Assert.Equal(1, await LockWaiters.CountAsync(other));
         await hold.RollbackAsync(Ct);
 
         var firstStats = (await first)!;
@@ -43,20 +43,11 @@ public sealed class StatsSharingTests(ClaimTrackerApp app) : IClassFixture<Claim
         Assert.Equal(0, stats.Waiting);
     }
 
-    private static async Task<long> LockWaitersAsync(NpgsqlConnection connection)
-    {
-        // pg_stat_activity is read once per transaction unless its snapshot is cleared, and this connection is in one.
-        await Sql(connection, "SELECT pg_stat_clear_snapshot()");
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", connection);
-        return (long)(await command.ExecuteScalarAsync(Ct))!;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
     {
         for (var i = 0; i < 500; i++)
         {
-            if (await condition()) return;
+            if (condition()) return;
             await Task.Delay(20, Ct);
         }
         Assert.Fail(failure);
