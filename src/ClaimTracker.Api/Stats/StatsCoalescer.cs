@@ -31,11 +31,12 @@ public sealed class StatsCoalescer(IServiceScopeFactory scopes, IHostApplication
     public async Task<StatsResponse> GetAsync(int days, CancellationToken cancellationToken)
     {
         TaskCompletionSource<StatsResponse> shared;
+        Slot? slot;
         Task? after = null;
         var start = false;
         lock (_gate)
         {
-            if (!_slots.TryGetValue(days, out var slot)) _slots[days] = slot = new Slot();
+            if (!_slots.TryGetValue(days, out slot)) _slots[days] = slot = new Slot();
             if (slot.Next is null)
             {
                 slot.Next = new TaskCompletionSource<StatsResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,7 +45,7 @@ public sealed class StatsCoalescer(IServiceScopeFactory scopes, IHostApplication
             }
             shared = slot.Next;
         }
-        if (start) _ = RunAsync(days, shared, after);
+        if (start) _ = RunAsync(days, slot, shared, after);
 
         Interlocked.Increment(ref _waiting);
         try
@@ -58,14 +59,13 @@ public sealed class StatsCoalescer(IServiceScopeFactory scopes, IHostApplication
     }
 
     /// <summary>Runs <paramref name="mine"/> once <paramref name="after"/>, the computation running when it was queued, ends.</summary>
-    private async Task RunAsync(int days, TaskCompletionSource<StatsResponse> mine, Task? after)
+    private async Task RunAsync(int days, Slot slot, TaskCompletionSource<StatsResponse> mine, Task? after)
     {
-        if (after is not null) await after.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-        Slot slot;
+        // Its outcome was its own requests' to see; this one only waits for it to end.
+        if (after is not null) await after.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         lock (_gate)
         {
             // From here on, newcomers queue behind this computation instead of joining it.
-            slot = _slots[days];
             (slot.Running, slot.Next) = (mine.Task, null);
         }
         try
