@@ -71,8 +71,6 @@ app.UseClaimTrackerOpenApi();
 // API: reads for readers (and anonymous callers unless configured off); writes need more, per endpoint
 var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
 api.MapClaims();
-api.MapClaimStatus();
-api.MapClaimHistory();
 api.MapChanges();
 api.MapSources();
 api.MapEntities();

@@ -57,7 +57,7 @@ public static class AppearancesApi
         var (sourceId, stance, (exact, prefix, suffix)) = (request.SourceId!.Value, request.Stance!.Value, request.Quote!);
 
         var claimId = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(cancellationToken);
-        if (claimId is null) return ClaimsApi.NotFound(idOrSlug);
+        if (claimId is null) return ClaimLookup.NotFound(idOrSlug);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // FOR SHARE: a concurrent content revision waits for this insert (and then re-anchors it) rather than slip in between.
@@ -91,7 +91,7 @@ public static class AppearancesApi
         var now = clock.GetUtcNow();
         if (await db.Claims.Where(c => c.Id == claimId).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, now), cancellationToken) == 0)
         {
-            return ClaimsApi.NotFound(idOrSlug);
+            return ClaimLookup.NotFound(idOrSlug);
         }
         var existing = await db.Appearances.AsNoTracking()
             .Where(a => a.ClaimId == claimId && a.SourceId == sourceId && a.Stance == stance && a.Quote.Exact == exact

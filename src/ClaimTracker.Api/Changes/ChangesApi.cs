@@ -57,11 +57,11 @@ public static class ChangesApi
     private static async Task<Ok<ChainVerificationResponse>> VerifyChain(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
         TypedResults.Ok(await ChainVerification.VerifyAsync(db, ChainVerification.DefaultBatchSize, cancellationToken));
 
-    public static RouteGroupBuilder MapClaimHistory(this IEndpointRouteBuilder api)
+    /// <summary>A claim's own history, mapped on the claims group by <see cref="ClaimsApi.MapClaims"/>.</summary>
+    public static RouteGroupBuilder MapClaimHistory(this RouteGroupBuilder claims)
     {
-        var group = api.MapGroup("/claims").WithTags("History");
-
-        group.MapGet("/{idOrSlug}/history", GetClaimHistory)
+        claims.MapGet("/{idOrSlug}/history", GetClaimHistory)
+            .WithTags("History")
             .WithName("GetClaimHistory")
             .WithSummary("Get a claim's status history, oldest change first")
             .WithDescription("Addressed by id or slug, e.g. `bytedance-ai-chips-budget-2025`. Each change names its " +
@@ -72,7 +72,7 @@ public static class ChangesApi
                              "walks it). A claim never reviewed has an empty `items`.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        return group;
+        return claims;
     }
 
     /// <param name="idOrSlug" example="bytedance-ai-chips-budget-2025">The claim's id (UUID) or slug.</param>
@@ -88,7 +88,7 @@ public static class ChangesApi
                 Changes = db.StatusChanges.Where(s => s.ClaimId == c.Id).OrderBy(s => s.Seq).ToList(),
             })
             .FirstOrDefaultAsync(cancellationToken);
-        if (row is null) return ClaimsApi.NotFound(idOrSlug);
+        if (row is null) return ClaimLookup.NotFound(idOrSlug);
 
         return TypedResults.Ok(new ClaimHistoryResponse(row.Claim, [.. row.Changes.Select(c => c.ToResponse())]));
     }

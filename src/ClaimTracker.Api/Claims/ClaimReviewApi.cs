@@ -87,7 +87,7 @@ public static class ClaimReviewApi
                     .ToList(),
             })
             .FirstOrDefaultAsync(cancellationToken);
-        if (claim is null) return ClaimsApi.NotFound(idOrSlug);
+        if (claim is null) return ClaimLookup.NotFound(idOrSlug);
         if (RatingOf(claim.Status) is not { } rating)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: NotReviewedType,

@@ -21,10 +21,9 @@ public static class ClaimStatusApi
     public static bool NeedsEvidence(ClaimStatus status) =>
         status is ClaimStatus.Confirmed or ClaimStatus.Disputed or ClaimStatus.Refuted or ClaimStatus.Retracted;
 
-    public static RouteGroupBuilder MapClaimStatus(this IEndpointRouteBuilder api)
+    public static RouteGroupBuilder MapClaimStatus(this RouteGroupBuilder claims)
     {
-        var group = api.MapGroup("/claims").WithTags("Claims");
-        group.MapPut("/{idOrSlug}/status", ChangeStatus)
+        claims.MapPut("/{idOrSlug}/status", ChangeStatus)
             .RequireAuthorization(Policies.Edit)
             .WithName("ChangeClaimStatus")
             .WithSummary("Mark a claim's confirmation status")
@@ -39,7 +38,7 @@ public static class ClaimStatusApi
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        return group;
+        return claims;
     }
 
     private static async Task<Results<Ok<ClaimDetailResponse>, ValidationProblem, ProblemHttpResult>> ChangeStatus(
@@ -50,7 +49,7 @@ public static class ClaimStatusApi
         var claim = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug)
             .Select(c => new { c.Id, c.Status, c.Version })
             .FirstOrDefaultAsync(cancellationToken);
-        if (claim is null) return ClaimsApi.NotFound(idOrSlug);
+        if (claim is null) return ClaimLookup.NotFound(idOrSlug);
         switch (ETags.IfMatch(http.Request, ETags.For(claim.Version)))
         {
             case ETags.Precondition.Missing: return ETags.PreconditionRequired();
@@ -95,7 +94,7 @@ public static class ClaimStatusApi
             await transaction.CommitAsync(cancellationToken);
         }
 
-        var row = await ClaimsApi.ReadDetailAsync(db, claim.Id, cancellationToken);
+        var row = await ClaimLookup.ReadDetailAsync(db, claim.Id, cancellationToken);
         http.Response.Headers.ETag = ETags.For(row.Version);
         return TypedResults.Ok(row.Value);
     }

@@ -79,7 +79,7 @@ public static class ClaimWritesApi
             await transaction.CommitAsync(cancellationToken);
         }
 
-        var row = await ClaimsApi.ReadDetailAsync(db, claim.Id, cancellationToken);
+        var row = await ClaimLookup.ReadDetailAsync(db, claim.Id, cancellationToken);
         http.Response.Headers.ETag = ETags.For(row.Version);
         return TypedResults.Created($"/api/v1/claims/{row.Value.Slug}", row.Value);
     }
@@ -96,7 +96,7 @@ public static class ClaimWritesApi
         }
 
         var claim = await db.Claims.WhereIdOrSlug(idOrSlug).FirstOrDefaultAsync(cancellationToken);
-        if (claim is null) return ClaimsApi.NotFound(idOrSlug);
+        if (claim is null) return ClaimLookup.NotFound(idOrSlug);
         switch (ETags.IfMatch(http.Request, ETags.For(claim.Version)))
         {
             case ETags.Precondition.Missing: return ETags.PreconditionRequired();
@@ -152,7 +152,7 @@ public static class ClaimWritesApi
             await transaction.CommitAsync(cancellationToken);
         }
 
-        var row = await ClaimsApi.ReadDetailAsync(db, claim.Id, cancellationToken);
+        var row = await ClaimLookup.ReadDetailAsync(db, claim.Id, cancellationToken);
         http.Response.Headers.ETag = ETags.For(row.Version);
         return TypedResults.Ok(row.Value);
     }

@@ -1,4 +1,5 @@
 using ClaimTracker.Api.Appearances;
+using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,6 +10,7 @@ namespace ClaimTracker.Api.Claims;
 
 public static class ClaimsApi
 {
+    /// <summary>Every `/claims` route: reads here, and each concern's endpoints from the file that owns it.</summary>
     public static RouteGroupBuilder MapClaims(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/claims").WithTags("Claims");
@@ -33,8 +35,12 @@ public static class ClaimsApi
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapClaimWrites().MapClaimAppearances();
-        group.MapClaimExport().MapClaimReview();
+        group.MapClaimWrites();
+        group.MapClaimStatus();
+        group.MapClaimHistory();
+        group.MapClaimAppearances();
+        group.MapClaimExport();
+        group.MapClaimReview();
         return group;
     }
 
@@ -56,10 +62,8 @@ public static class ClaimsApi
     private static async Task<Results<Ok<ClaimDetailResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetClaim(
         string idOrSlug, ClaimTrackerDbContext db, HttpContext http, CancellationToken cancellationToken)
     {
-        var row = Guid.TryParse(idOrSlug, out var id)
-            ? await DetailById(db, id, cancellationToken)
-            : await DetailBySlug(db, idOrSlug, cancellationToken);
-        if (row is null) return NotFound(idOrSlug);
+        var row = await ClaimLookup.FindDetailAsync(db, idOrSlug, cancellationToken);
+        if (row is null) return ClaimLookup.NotFound(idOrSlug);
 
         var etag = ETags.For(row.Version);
         http.Response.Headers.ETag = etag;
@@ -67,26 +71,4 @@ public static class ClaimsApi
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
             : TypedResults.Ok(row.Value);
     }
-
-    // Compiled once: the hottest read skips EF Core's per-request lookup of this large projection in its query cache
-    // (hashing and comparing the whole expression tree). Measured in tests/ClaimTracker.Benchmarks/results/tuning.md (T1).
-    private static readonly Func<ClaimTrackerDbContext, Guid, CancellationToken, Task<Versioned<ClaimDetailResponse>?>> DetailById =
-        EF.CompileAsyncQuery((ClaimTrackerDbContext db, Guid id, CancellationToken _) =>
-            db.Claims.AsNoTracking().Where(c => c.Id == id).Select(ClaimProjections.ToDetail).AsSplitQuery().FirstOrDefault());
-
-    private static readonly Func<ClaimTrackerDbContext, string, CancellationToken, Task<Versioned<ClaimDetailResponse>?>> DetailBySlug =
-        EF.CompileAsyncQuery((ClaimTrackerDbContext db, string slug, CancellationToken _) =>
-            db.Claims.AsNoTracking().Where(c => c.Slug == slug).Select(ClaimProjections.ToDetail).AsSplitQuery().FirstOrDefault());
-
-    /// <summary>The detail of a claim known to exist (after a write).</summary>
-    internal static async Task<Versioned<ClaimDetailResponse>> ReadDetailAsync(ClaimTrackerDbContext db, Guid id, CancellationToken cancellationToken) =>
-        await DetailById(db, id, cancellationToken) ?? throw new InvalidOperationException($"Claim {id} vanished after a write.");
-
-    /// <summary>Claims are addressed by id or slug.</summary>
-    public static IQueryable<Claim> WhereIdOrSlug(this IQueryable<Claim> claims, string idOrSlug) =>
-        Guid.TryParse(idOrSlug, out var id) ? claims.Where(c => c.Id == id) : claims.Where(c => c.Slug == idOrSlug);
-
-    public static ProblemHttpResult NotFound(string idOrSlug) => TypedResults.Problem(
-        statusCode: StatusCodes.Status404NotFound, title: "Claim not found",
-        detail: $"No claim has the id or slug '{idOrSlug}'.");
 }
