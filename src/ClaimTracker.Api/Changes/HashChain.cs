@@ -39,6 +39,32 @@ public static class HashChain
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
+    /// <summary>
+    /// The chain's next row: <paramref name="move"/> of claim <paramref name="claimId"/> after the row numbered
+    /// <paramref name="lastSeq"/> with hash <paramref name="lastHash"/> (0 and <see cref="Genesis"/> at the start), hashed.
+    /// The API appends it under the chain lock (<see cref="StatusHistory.WriteAsync"/>); the benchmark's generator links a
+    /// whole chain with it.
+    /// </summary>
+    public static StatusChange Link(long lastSeq, string lastHash, Guid claimId, StatusMove move)
+    {
+        var change = new StatusChange
+        {
+            Seq = lastSeq + 1,
+            ClaimId = claimId,
+            From = move.From,
+            To = move.To,
+            Reason = move.Reason,
+            EvidenceAppearanceIds = [.. move.EvidenceAppearanceIds],
+            EvidenceSourceIds = [.. move.EvidenceSourceIds],
+            Actor = move.Actor,
+            At = ToStoredPrecision(move.At),
+            PrevHash = lastHash,
+            Hash = "",
+        };
+        change.Hash = ComputeHash(change);
+        return change;
+    }
+
     /// <summary>Truncates a time to PostgreSQL's microsecond precision.</summary>
     public static DateTimeOffset ToStoredPrecision(DateTimeOffset at) =>
         new(at.UtcTicks - at.UtcTicks % 10, TimeSpan.Zero);

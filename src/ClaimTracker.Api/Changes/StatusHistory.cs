@@ -4,58 +4,53 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClaimTracker.Api.Changes;
 
-/// <summary>Appends to the global status-change chain: the one place history rows are written.</summary>
+/// <summary>
+/// One status change as it is recorded: the move, why, on what evidence, by whom and when. <see cref="From"/> is the
+/// status the caller read; with an expected version, the write proves the claim still has it.
+/// </summary>
+public sealed record StatusMove(
+    ClaimStatus From, ClaimStatus To, string Reason, IReadOnlyCollection<Guid> EvidenceAppearanceIds,
+    IReadOnlyCollection<Guid> EvidenceSourceIds, string Actor, DateTimeOffset At);
+
+/// <summary>The one write path of a status change: the claim's new status and its row in the global hash chain.</summary>
 public static class StatusHistory
 {
     // Any constant will do: it names the lock that serialises appends to the chain.
     private const long ChainLockKey = 0x436C61696D5472;
 
     /// <summary>
-    /// Adds the history row of a claim's move from <paramref name="from"/> to <paramref name="to"/>, taking the chain lock
-    /// so that seq stays gapless and prevHash is the true predecessor. Must run inside the caller's transaction; the caller
-    /// writes the claim itself (the API before this call, so that the lock, held until commit, covers only this row; see
-    /// <see cref="Apply"/> for a tracked claim), then saves and commits.
+    /// Writes the claim's status and appends the change to the chain, inside the caller's transaction (the caller commits).
+    /// With <paramref name="expectedVersion"/> (the ETag the caller read) the claim's UPDATE carries `WHERE xmin = …`: of
+    /// concurrent writers holding one ETag, one wins; the others wait for its row lock, find a new version and get null
+    /// (412), having written nothing. The claim is written before the chain lock is taken, so that the lock serialising
+    /// every status change covers only the history row (docs/decisions/002-status-rules.md).
     /// </summary>
-    public static async Task<StatusChange> AppendAsync(
-        ClaimTrackerDbContext db, Guid claimId, ClaimStatus from, ClaimStatus to, string reason,
-        IReadOnlyCollection<Guid> evidenceAppearanceIds, IReadOnlyCollection<Guid> evidenceSourceIds,
-        string actor, DateTimeOffset at, CancellationToken cancellationToken)
+    public static async Task<StatusChange?> WriteAsync(
+        ClaimTrackerDbContext db, Guid claimId, uint? expectedVersion, StatusMove move, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is null)
         {
-            throw new InvalidOperationException("A status change must be appended inside a transaction.");
+            throw new InvalidOperationException("A status change must be written inside a transaction.");
         }
+        var at = HashChain.ToStoredPrecision(move.At);
+        var claim = expectedVersion is { } version
+            ? db.Claims.Where(c => c.Id == claimId && c.Version == version)
+            : db.Claims.Where(c => c.Id == claimId);
+        var updated = await claim.ExecuteUpdateAsync(set => set
+            .SetProperty(c => c.Status, move.To)
+            .SetProperty(c => c.StatusReason, move.Reason)
+            .SetProperty(c => c.StatusChangedAt, at)
+            .SetProperty(c => c.UpdatedAt, at), cancellationToken);
+        if (updated == 0) return null;
+
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", cancellationToken);
         var last = await db.StatusChanges.AsNoTracking()
             .OrderByDescending(c => c.Seq)
             .Select(c => new { c.Seq, c.Hash })
             .FirstOrDefaultAsync(cancellationToken);
-
-        var change = new StatusChange
-        {
-            Seq = (last?.Seq ?? 0) + 1,
-            ClaimId = claimId,
-            From = from,
-            To = to,
-            Reason = reason,
-            EvidenceAppearanceIds = [.. evidenceAppearanceIds],
-            EvidenceSourceIds = [.. evidenceSourceIds],
-            Actor = actor,
-            At = HashChain.ToStoredPrecision(at),
-            PrevHash = last?.Hash ?? HashChain.Genesis,
-            Hash = "",
-        };
-        change.Hash = HashChain.ComputeHash(change);
+        var change = HashChain.Link(last?.Seq ?? 0, last?.Hash ?? HashChain.Genesis, claimId, move with { At = at });
         db.StatusChanges.Add(change);
+        await db.SaveChangesAsync(cancellationToken);
         return change;
-    }
-
-    /// <summary>What a status change does to its claim, for a tracked claim (the API writes the same with one UPDATE).</summary>
-    public static void Apply(Claim claim, StatusChange change)
-    {
-        claim.Status = change.To;
-        claim.StatusReason = change.Reason;
-        claim.StatusChangedAt = change.At;
-        claim.UpdatedAt = change.At;
     }
 }

@@ -43,17 +43,6 @@ public static class ClaimReviewApi
     public const string NotReviewedType = "/problems/not-reviewed";
     public const string DefaultPublisherName = "ClaimTracker";
 
-    /// <summary>DESIGN §1's table: the rating of each verdict; null while the claim is not reviewed.</summary>
-    public static (int Value, string Name)? RatingOf(ClaimStatus status) => status switch
-    {
-        ClaimStatus.Confirmed => (5, "True"),
-        ClaimStatus.Disputed => (3, "Disputed"),
-        ClaimStatus.Inconclusive => (3, "Unproven"),
-        ClaimStatus.Refuted => (1, "False"),
-        ClaimStatus.Retracted => (1, "Retracted"),
-        _ => null,
-    };
-
     public static RouteGroupBuilder MapClaimReview(this RouteGroupBuilder claims)
     {
         claims.MapGet("/{idOrSlug}/claimreview", GetClaimReview)
@@ -88,7 +77,7 @@ public static class ClaimReviewApi
             })
             .FirstOrDefaultAsync(cancellationToken);
         if (claim is null) return ClaimLookup.NotFound(idOrSlug);
-        if (RatingOf(claim.Status) is not { } rating)
+        if (ClaimStatusRules.RatingOf(claim.Status) is not { } rating)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: NotReviewedType,
                 title: "The claim has not been reviewed yet",
@@ -109,7 +98,7 @@ public static class ClaimReviewApi
 
         return TypedResults.Json(new ClaimReviewResponse(
             "https://schema.org", "ClaimReview", ClaimUrl(http, configuration, claim.Id, claim.Slug), claim.Statement,
-            new ReviewRating("Rating", rating.Value, 5, 1, rating.Name),
+            new ReviewRating("Rating", rating.Value, ReviewRatingValue.Best, ReviewRatingValue.Worst, rating.Name),
             new ReviewedClaim("Claim", author, DateOf(firstPublished), appearances, appearances.FirstOrDefault()),
             DateOnly.FromDateTime(claim.ChangedAt.UtcDateTime),
             new SchemaAgent("Organization", NonEmpty(configuration["ClaimReview:PublisherName"]) ?? DefaultPublisherName,

@@ -7,20 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClaimTracker.Api.Claims;
 
-/// <summary>`{ "appearanceId": … }` (an appearance of this claim) or `{ "sourceId": … }` (any source).</summary>
-public sealed record EvidenceRequest(Guid? AppearanceId, Guid? SourceId);
-
-/// <summary>The new status, why (1–2000 characters), and the evidence; see DESIGN's status table.</summary>
-public sealed record ChangeStatusRequest(ClaimStatus Status, string Reason, IReadOnlyList<EvidenceRequest>? Evidence);
-
 public static class ClaimStatusApi
 {
-    private const int MaxEvidence = 50;
-
-    /// <summary>Statuses that are verdicts: they need at least one piece of evidence.</summary>
-    public static bool NeedsEvidence(ClaimStatus status) =>
-        status is ClaimStatus.Confirmed or ClaimStatus.Disputed or ClaimStatus.Refuted or ClaimStatus.Retracted;
-
     public static RouteGroupBuilder MapClaimStatus(this RouteGroupBuilder claims)
     {
         claims.MapPut("/{idOrSlug}/status", ChangeStatus)
@@ -57,40 +45,18 @@ public static class ClaimStatusApi
         }
 
         var errors = new ValidationErrors();
-        if (!Enum.IsDefined(request.Status)) errors.Add("status", "status is required.");
-        errors.Text("reason", request.Reason, Limits.Reason);
-        var evidence = request.Evidence ?? [];
-        if (evidence.Count > MaxEvidence) errors.Add("evidence", $"At most {MaxEvidence} pieces of evidence.");
-        if (evidence.Any(e => e is null || (e.AppearanceId is null) == (e.SourceId is null)))
-        {
-            errors.Add("evidence", "Each piece of evidence names exactly one of appearanceId or sourceId.");
-        }
+        ClaimStatusRules.Validate(request, errors);
         if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
 
         if (claim.Status != request.Status)
         {
-            if (await CheckEvidenceAsync(db, claim.Id, request.Status, evidence, cancellationToken) is { } broken) return broken;
+            var (appearanceIds, sourceIds) = ClaimStatusRules.Split(request.Evidence);
+            if (await CheckEvidenceAsync(db, claim.Id, request.Status, appearanceIds, sourceIds, cancellationToken) is { } broken) return broken;
 
-            var reason = request.Reason.Trim();
-            var at = HashChain.ToStoredPrecision(clock.GetUtcNow());
+            var move = new StatusMove(claim.Status, request.Status, request.Reason.Trim(), appearanceIds, sourceIds,
+                http.User.ActorName(), clock.GetUtcNow());
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // The claim first, guarded by the ETag (`WHERE xmin = <the version read>`): of concurrent writers holding one
-            // ETag, one wins; the others wait for its row lock, then find a new xmin and get 412 (their transaction rolls
-            // back). Before the chain lock, so that the lock serialising every status change covers only the history row.
-            var updated = await db.Claims
-                .Where(c => c.Id == claim.Id && c.Version == claim.Version)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(c => c.Status, request.Status)
-                    .SetProperty(c => c.StatusReason, reason)
-                    .SetProperty(c => c.StatusChangedAt, at)
-                    .SetProperty(c => c.UpdatedAt, at), cancellationToken);
-            if (updated == 0) return ETags.PreconditionFailed();
-
-            await StatusHistory.AppendAsync(db, claim.Id, claim.Status, request.Status, reason,
-                [.. evidence.Where(e => e.AppearanceId is not null).Select(e => e.AppearanceId!.Value).Distinct()],
-                [.. evidence.Where(e => e.SourceId is not null).Select(e => e.SourceId!.Value).Distinct()],
-                http.User.ActorName(), at, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
+            if (await StatusHistory.WriteAsync(db, claim.Id, claim.Version, move, cancellationToken) is null) return ETags.PreconditionFailed();
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -99,16 +65,13 @@ public static class ClaimStatusApi
         return TypedResults.Ok(row.Value);
     }
 
-    private static async Task<ProblemHttpResult?> CheckEvidenceAsync(
-        ClaimTrackerDbContext db, Guid claimId, ClaimStatus to, IReadOnlyList<EvidenceRequest> evidence, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> CheckEvidenceAsync(ClaimTrackerDbContext db, Guid claimId, ClaimStatus to,
+        IReadOnlyCollection<Guid> appearanceIds, IReadOnlyCollection<Guid> sourceIds, CancellationToken cancellationToken)
     {
-        if (NeedsEvidence(to) && evidence.Count == 0)
+        if (ClaimStatusRules.MissingEvidence(to, appearanceIds.Count + sourceIds.Count) is { } missing)
         {
-            return ProblemTypes.RuleBroken(ProblemTypes.EvidenceRequired, "Evidence required",
-                $"Marking a claim {EnumWords.ToWord(to)} needs at least one piece of evidence: an appearance of this claim or a source.");
+            return ProblemTypes.RuleBroken(ProblemTypes.EvidenceRequired, "Evidence required", missing);
         }
-        var appearanceIds = evidence.Where(e => e.AppearanceId is not null).Select(e => e.AppearanceId!.Value).Distinct().ToList();
-        var sourceIds = evidence.Where(e => e.SourceId is not null).Select(e => e.SourceId!.Value).Distinct().ToList();
         var foreignAppearances = appearanceIds.Count == 0 ? [] : appearanceIds
             .Except(await db.Appearances.Where(a => a.ClaimId == claimId && appearanceIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(cancellationToken))
             .ToList();

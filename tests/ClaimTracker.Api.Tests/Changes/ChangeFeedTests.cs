@@ -73,9 +73,8 @@ public sealed class ChangeFeedTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         await using (var db = app.CreateDbContext())
         {
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
-            var tracked = await db.Claims.SingleAsync(c => c.Id == claim.Id, Ct);
-            StatusHistory.Apply(tracked, await StatusHistory.AppendAsync(db, tracked.Id, tracked.Status, ClaimStatus.InReview, "Checking.", [], [], "desk", DateTimeOffset.UtcNow, Ct));
-            await db.SaveChangesAsync(Ct);
+            await StatusHistory.WriteAsync(db, claim.Id, expectedVersion: null,
+                new StatusMove(claim.Status, ClaimStatus.InReview, "Checking.", [], [], "desk", DateTimeOffset.UtcNow), Ct);
             await transaction.CommitAsync(Ct);
         }
 

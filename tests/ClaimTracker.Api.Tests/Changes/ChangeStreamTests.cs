@@ -199,11 +199,9 @@ public sealed class ChangeStreamTests(FastHeartbeatApp app) : IClassFixture<Fast
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
             // Triggers off for this transaction: the change is committed without its NOTIFY.
             await db.Database.ExecuteSqlRawAsync("SET LOCAL session_replication_role = replica", Ct);
-            var tracked = await db.Claims.SingleAsync(c => c.Id == claim.Id, Ct);
-            var change = await StatusHistory.AppendAsync(db, tracked.Id, tracked.Status, ClaimStatus.InReview, "Checking.", [], [], "desk", DateTimeOffset.UtcNow, Ct);
-            StatusHistory.Apply(tracked, change);
-            seq = change.Seq;
-            await db.SaveChangesAsync(Ct);
+            var change = await StatusHistory.WriteAsync(db, claim.Id, expectedVersion: null,
+                new StatusMove(claim.Status, ClaimStatus.InReview, "Checking.", [], [], "desk", DateTimeOffset.UtcNow), Ct);
+            seq = change!.Seq;
             await transaction.CommitAsync(Ct);
         }
 

@@ -145,9 +145,9 @@ public sealed class ClaimHistoryApiTests(ClaimTrackerApp app) : IClassFixture<Cl
     {
         await using var db = app.CreateDbContext();
         await using var transaction = await db.Database.BeginTransactionAsync(Ct);
-        var claim = await db.Claims.SingleAsync(c => c.Id == claimId, Ct);
-        StatusHistory.Apply(claim, await StatusHistory.AppendAsync(db, claim.Id, claim.Status, to, reason, evidenceAppearanceIds, evidenceSourceIds, "desk", DateTimeOffset.UtcNow, Ct));
-        await db.SaveChangesAsync(Ct);
+        var from = await db.Claims.Where(c => c.Id == claimId).Select(c => c.Status).SingleAsync(Ct);
+        await StatusHistory.WriteAsync(db, claimId, expectedVersion: null,
+            new StatusMove(from, to, reason, evidenceAppearanceIds, evidenceSourceIds, "desk", DateTimeOffset.UtcNow), Ct);
         await transaction.CommitAsync(Ct);
     }
 }

@@ -69,8 +69,8 @@ public sealed class StatsApiTests(ClaimTrackerApp app) : IClassFixture<ClaimTrac
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
             foreach (var claim in claims)
             {
-                StatusHistory.Apply(claim, await StatusHistory.AppendAsync(db, claim.Id, claim.Status, ClaimStatus.Inconclusive, "Stats test.", [], [], "test", at, Ct));
-                await db.SaveChangesAsync(Ct);
+                await StatusHistory.WriteAsync(db, claim.Id, expectedVersion: null,
+                    new StatusMove(claim.Status, ClaimStatus.Inconclusive, "Stats test.", [], [], "test", at), Ct);
             }
             await transaction.CommitAsync(Ct);
         }

@@ -371,14 +371,9 @@ public sealed class DatasetGenerator(string connectionString, DatasetSize size, 
             var to = Statuses[random.Next(Statuses.Length - 1)];
             if (to >= from) to = Statuses[(int)to + 1];
             var reason = random.Next(Reasons.Length);
-            var change = new StatusChange
-            {
-                Seq = j + 1, ClaimId = _claimIds[c], From = from, To = to, Reason = Reasons[reason],
-                EvidenceAppearanceIds = ClaimStatusApi.NeedsEvidence(to) ? [_appearanceIds[_appearanceStart[c]]] : noIds,
-                EvidenceSourceIds = noIds, Actor = $"desk-editor-{random.Next(20)}",
-                At = new DateTimeOffset(ticks, TimeSpan.Zero), PrevHash = prevHash, Hash = "",
-            };
-            change.Hash = HashChain.ComputeHash(change);
+            var change = HashChain.Link(j, prevHash, _claimIds[c], new StatusMove(from, to, Reasons[reason],
+                ClaimStatusRules.NeedsEvidence(to) ? [_appearanceIds[_appearanceStart[c]]] : noIds, noIds,
+                $"desk-editor-{random.Next(20)}", new DateTimeOffset(ticks, TimeSpan.Zero)));
             prevHash = change.Hash;
             _status[c] = to;
             _statusChangedTicks[c] = ticks;

@@ -162,6 +162,7 @@ public static class StorySeed
         var at = ReviewedFrom;
         foreach (var (seed, claim) in claims)
         {
+            var status = claim.Status;
             foreach (var step in seed.History)
             {
                 var evidenceSourceIds = step.Evidence.Select(key => sources[key].Id).ToHashSet();
@@ -170,10 +171,9 @@ public static class StorySeed
                 {
                     throw new InvalidOperationException($"Seed claim {seed.Slug}: each status step needs evidence, from sources the claim appears in.");
                 }
-                StatusHistory.Apply(claim,
-                    await StatusHistory.AppendAsync(db, claim.Id, claim.Status, step.To, step.Reason, evidence, [], Actor, at, cancellationToken));
-                // The next append reads the chain's last row from the database, so each one is saved before the next.
-                await db.SaveChangesAsync(cancellationToken);
+                await StatusHistory.WriteAsync(db, claim.Id, expectedVersion: null,
+                    new StatusMove(status, step.To, step.Reason, evidence, [], Actor, at), cancellationToken);
+                status = step.To;
                 at = at.AddMinutes(2);
             }
         }
