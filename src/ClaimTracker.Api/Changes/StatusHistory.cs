@@ -15,9 +15,6 @@ public sealed record StatusMove(
 /// <summary>The one write path of a status change: the claim's new status and its row in the global hash chain.</summary>
 public static class StatusHistory
 {
-    // Any constant will do: it names the lock that serialises appends to the chain.
-    private const long ChainLockKey = 0x436C61696D5472;
-
     /// <summary>
     /// Writes the claim's status and appends the change to the chain, inside the caller's transaction (the caller commits).
     /// With <paramref name="expectedVersion"/> (the ETag the caller read) the claim's UPDATE carries `WHERE xmin = …`: of
@@ -28,6 +25,7 @@ public static class StatusHistory
     public static async Task<StatusChange?> WriteAsync(
         ClaimTrackerDbContext db, Guid claimId, uint? expectedVersion, StatusMove move, CancellationToken cancellationToken)
     {
+        // Before any write: without the caller's transaction the chain lock would not hold to the commit.
         if (db.Database.CurrentTransaction is null)
         {
             throw new InvalidOperationException("A status change must be written inside a transaction.");
@@ -43,7 +41,7 @@ public static class StatusHistory
             .SetProperty(c => c.UpdatedAt, at), cancellationToken);
         if (updated == 0) return null;
 
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({ChainLockKey})", cancellationToken);
+        await DatabaseLocks.LockChainAsync(db, cancellationToken);
         var last = await db.StatusChanges.AsNoTracking()
             .OrderByDescending(c => c.Seq)
             .Select(c => new { c.Seq, c.Hash })

@@ -127,12 +127,12 @@ public static class ClaimWritesApi
             {
                 // Two concurrent patches, A under B and B under A, each pass the check above alone. Serialised here (every
                 // patch that sets partOf takes this lock, held to commit), the second sees the first's commit and the cycle.
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({PartOfLockKey})", cancellationToken);
+                await DatabaseLocks.LockPartOfAsync(db, cancellationToken);
                 if (await IsInChainAsync(db, parent, claim.Id, cancellationToken)) return PartOfCycle(fields.PartOf!);
             }
             // The claim and the relatives bumped below, locked together in id order: a concurrent PATCH of a relative bumps
             // this claim, and locking one's own row first would let the two deadlock.
-            if (shownByRelatives) await ClaimRowLocks.LockAsync(db, [claim.Id, oldPartOf, claim.PartOfId], claim.Id, cancellationToken);
+            if (shownByRelatives) await DatabaseLocks.LockClaimsAsync(db, [claim.Id, oldPartOf, claim.PartOfId], claim.Id, cancellationToken);
             try
             {
                 // The UPDATE carries `WHERE xmin = <the version read>`: of concurrent writers holding one ETag, one wins.
@@ -194,9 +194,6 @@ public static class ClaimWritesApi
         }
         return (new ClaimReferences(subjectId!.Value, claimantId, partOfId), null);
     }
-
-    /// <summary>Names the lock that serialises the patches setting `partOf` (any constant will do).</summary>
-    internal const long PartOfLockKey = 0x436C61696D50;
 
     private static ProblemHttpResult PartOfCycle(string partOf) => ProblemTypes.RuleBroken(ProblemTypes.PartOfCycle,
         "Claim would be part of itself",

@@ -132,7 +132,7 @@ public static class SourceWritesApi
             if (changedClaims.Count > 0)
             {
                 // A claim shows its quotes: when one moved, the claim's `updatedAt` and ETag change with it.
-                await ClaimRowLocks.LockAsync(db, changedClaims.Select(id => (Guid?)id), partsOf: null, cancellationToken);
+                await DatabaseLocks.LockClaimsAsync(db, changedClaims.Select(id => (Guid?)id), partsOf: null, cancellationToken);
                 await db.Claims.Where(c => changedClaims.Contains(c.Id))
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, now), cancellationToken);
             }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Data.Seed;
 using ClaimTracker.Api.Tests.Infrastructure;
 using Npgsql;
@@ -178,12 +179,12 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         await using var other = new NpgsqlConnection(app.ConnectionString);
         await other.OpenAsync(Ct);
         // Hold the lock that every patch setting partOf takes: "A under B" passes its first check, then waits here…
-        await Sql(other, $"SELECT pg_advisory_lock({ClaimWritesApi.PartOfLockKey})");
+        await Sql(other, $"SELECT pg_advisory_lock({DatabaseLocks.PartOfKey})");
         var patch = app.PatchAsync(a, $$"""{ "partOf": "{{b.Id}}" }""");
         await LockWaiters.WaitForAsync(other, 1, patch);
         // …while "B under A", which passed its own check just as well, commits first.
         await Sql(other, $"UPDATE claims SET part_of_id = '{a.Id}' WHERE id = '{b.Id}'");
-        await Sql(other, $"SELECT pg_advisory_unlock({ClaimWritesApi.PartOfLockKey})");
+        await Sql(other, $"SELECT pg_advisory_unlock({DatabaseLocks.PartOfKey})");
 
         using var response = await patch;
 

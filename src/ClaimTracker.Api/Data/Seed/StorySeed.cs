@@ -21,8 +21,6 @@ public static class StorySeed
     /// <summary>The article's well-known id: its presence means the story is already seeded.</summary>
     public static readonly Guid ArticleId = new("01948ccf-8d80-7000-8000-000000000001");
 
-    // Any constant will do: it names the lock that two instances starting at once queue on.
-    private const long SeedLockKey = 0x53746F72795365;
     private const string Actor = "seed";
 
     // The story's own clock, so that every run stores the same times: rows are created from 07:00, reviewed from 08:00.
@@ -35,7 +33,7 @@ public static class StorySeed
         var article = await ReadArticleAsync(cancellationToken);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({SeedLockKey})", cancellationToken);
+        await DatabaseLocks.LockSeedAsync(db, cancellationToken);
         if (await db.Sources.AnyAsync(s => s.Id == ArticleId, cancellationToken)) return false;
 
         var entities = await AddEntitiesAsync(db, cancellationToken);

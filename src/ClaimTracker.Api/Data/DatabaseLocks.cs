@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace ClaimTracker.Api.Data;
+
+/// <summary>
+/// Every lock a write takes beyond its own row's UPDATE, and the one order in which a transaction takes them, so that no
+/// two of the API's writes can deadlock (docs/decisions/009-concurrent-writes-and-database-failures.md):
+/// <list type="number">
+/// <item>the partOf lock (advisory): a PATCH that sets `partOf`, so that two patches cannot make a cycle together;</item>
+/// <item>the source row: FOR SHARE while an appearance is added, the ETag-guarded UPDATE of a content revision;</item>
+/// <item>claim rows, all of a write's at once, in ascending id (<see cref="LockClaimsAsync"/>);</item>
+/// <item>the history chain lock (advisory): every status change, held to commit, after its claim's UPDATE.</item>
+/// </list>
+/// The seed lock is taken alone, around the whole seed at start-up. All are transaction-scoped: COMMIT or ROLLBACK releases
+/// them. A deadlock that happens anyway (a writer outside the API) is 409 `/problems/write-conflict`.
+/// </summary>
+public static class DatabaseLocks
+{
+    // Any distinct constants will do: each names one lock.
+    public const long PartOfKey = 0x436C61696D50;
+    public const long ChainKey = 0x436C61696D5472;
+    public const long SeedKey = 0x53746F72795365;
+
+    /// <summary>1. Serialises the patches that set `partOf` (the cycle check reads what the previous one committed).</summary>
+    public static Task LockPartOfAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
+        AdvisoryAsync(db, PartOfKey, cancellationToken);
+
+    /// <summary>
+    /// 3. Locks the claims <paramref name="ids"/> and the parts of <paramref name="partsOf"/> as their UPDATE would
+    /// (FOR NO KEY UPDATE: rows referencing them can still be inserted), in ascending id, before the write touches any.
+    /// </summary>
+    public static async Task LockClaimsAsync(ClaimTrackerDbContext db, IEnumerable<Guid?> ids, Guid? partsOf, CancellationToken cancellationToken)
+    {
+        var rows = ids.OfType<Guid>().Distinct().ToArray();
+        await db.Database.ExecuteSqlAsync(
+            $"SELECT 1 FROM claims WHERE id = ANY({rows}) OR part_of_id = {partsOf} ORDER BY id FOR NO KEY UPDATE", cancellationToken);
+    }
+
+    /// <summary>4. Serialises appends to the status history, so that `seq` stays gapless and `prevHash` is the true predecessor.</summary>
+    public static Task LockChainAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
+        AdvisoryAsync(db, ChainKey, cancellationToken);
+
+    /// <summary>Makes instances starting at once on one database seed it once: the others wait, then find the story there.</summary>
+    public static Task LockSeedAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
+        AdvisoryAsync(db, SeedKey, cancellationToken);
+
+    private static async Task AdvisoryAsync(ClaimTrackerDbContext db, long key, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Transaction-scoped locks are taken inside a transaction.");
+        }
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({key})", cancellationToken);
+    }
+}
