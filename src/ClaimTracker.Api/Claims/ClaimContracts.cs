@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using ClaimTracker.Api.Appearances;
+using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Sources;
 
 namespace ClaimTracker.Api.Claims;
@@ -37,12 +38,6 @@ public sealed record ClaimDetailResponse(
     IReadOnlyList<ClaimRef> Parts, IReadOnlyList<string> Tags, ClaimStatus Status, string? StatusReason,
     DateTimeOffset? StatusChangedAt, IReadOnlyList<AppearanceResponse> Appearances,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
-/// <summary>A response with the row version its ETag comes from.</summary>
-public sealed record Versioned<T>(T Value, uint Version);
-
-/// <summary>A page of results; `nextCursor` is null on the last page.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>Projections into the response records, translated by EF Core into one SQL query each.</summary>
 public static class ClaimProjections

@@ -33,13 +33,7 @@ public sealed record ClaimListQuery(
         var search = ClaimSearch.Parse(Q, errors);
         var sort = ClaimSorts.Parse(Sort ?? ClaimSorts.Default, errors);
         if (sort == ClaimSort.Relevance && Q is null) errors.Add("sort", "sort=relevance needs q: it orders by how well each claim matches the search.");
-        Cursor? cursor = null;
-        if (Cursor is not null)
-        {
-            if (!Http.Cursor.TryDecode(Cursor, out cursor)) errors.Add("cursor", "The cursor is not one this API issued.");
-            else if (cursor!.Sort != (Sort ?? ClaimSorts.Default)) errors.Add("cursor", "The cursor belongs to another sort order.");
-            else if (!ClaimSorts.IsValidKey(sort, cursor.Key)) errors.Add("cursor", "The cursor is not one this API issued.");
-        }
+        var after = Keyset.Decode(Cursor, Sort ?? ClaimSorts.Default, ClaimSorts.KeyParser(sort), errors);
         foreach (var (name, value) in (ReadOnlySpan<(string, string?)>)[("subject", Subject), ("claimant", Claimant), ("partOf", PartOf), ("tag", Tag)])
         {
             if (value is { Length: 0 or > 200 }) errors.Add(name, $"{name} must be 1 to 200 characters.");
@@ -48,7 +42,7 @@ public sealed record ClaimListQuery(
         return new ClaimFilter(
             statuses, Subject, Claimant, source, errors.Enum<ClaimKind>("kind", Kind), Tag, PartOf,
             errors.Date("occurredFrom", OccurredFrom), errors.Date("occurredTo", OccurredTo),
-            errors.Time("updatedSince", UpdatedSince), sort, errors.Limit(Limit), cursor, search);
+            errors.Time("updatedSince", UpdatedSince), sort, errors.Limit(Limit), after, search);
     }
 }
 
@@ -56,7 +50,7 @@ public sealed record ClaimListQuery(
 public sealed record ClaimFilter(
     IReadOnlyList<ClaimStatus> Statuses, string? Subject, string? Claimant, Guid? Source, ClaimKind? Kind, string? Tag,
     string? PartOf, DateOnly? OccurredFrom, DateOnly? OccurredTo, DateTimeOffset? UpdatedSince,
-    ClaimSort Sort, int Limit, Cursor? Cursor, SearchTerms? Search = null)
+    ClaimSort Sort, int Limit, After<ClaimSortKey>? After, SearchTerms? Search = null)
 {
     public IQueryable<Claim> Apply(IQueryable<Claim> claims)
     {

@@ -10,10 +10,12 @@ public enum ClaimSort { UpdatedDesc, UpdatedAsc, OccurredAsc, OccurredDesc, Rele
 /// <summary>A list row with the rank it was ordered by (the next page's cursor starts after it).</summary>
 public sealed record RankedClaim(ClaimResponse Claim, float Rank);
 
+/// <summary>The sort key of a claim page's last row: the one field its sort orders by (the others stay default).</summary>
+public readonly record struct ClaimSortKey(DateTimeOffset At = default, DateOnly On = default, float Rank = default);
+
 /// <summary>
-/// Sort orders of claim lists and their keyset pagination: each page continues strictly after the last row's
-/// (sort key, id), so pages never skip or repeat rows and a deep page costs what the first one does. No OFFSET.
-/// Claims without a date sort after dated ones in both `occurred` orders. `relevance` (only with `q`) is best match
+/// Sort orders of claim lists and their keyset pagination (<see cref="Keyset"/>): each page continues strictly after the
+/// last row's (sort key, id). Claims without a date sort after dated ones in both `occurred` orders. `relevance` (only with `q`) is best match
 /// first, then newest id: its cursor carries the rank as a round-trip float, which PostgreSQL's `real` compares exactly.
 /// </summary>
 public static class ClaimSorts
@@ -36,82 +38,99 @@ public static class ClaimSorts
         return ClaimSort.UpdatedDesc;
     }
 
-    public static bool IsValidKey(ClaimSort sort, string key) => sort switch
+    /// <summary>Reads the key of a <paramref name="sort"/> cursor: the one field its rows are ordered by.</summary>
+    public static SortKeyParser<ClaimSortKey> KeyParser(ClaimSort sort) => (string text, out ClaimSortKey key) =>
     {
-        ClaimSort.UpdatedDesc or ClaimSort.UpdatedAsc => TryParseTime(key, out _),
-        ClaimSort.Relevance => TryParseRank(key, out _),
-        _ => TryParseDate(key, out _),
+        key = default;
+        switch (sort)
+        {
+            case ClaimSort.UpdatedDesc or ClaimSort.UpdatedAsc:
+                if (!DateTimeOffset.TryParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)) return false;
+                key = new ClaimSortKey(At: at);
+                return true;
+            case ClaimSort.Relevance:
+                if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var rank) || !float.IsFinite(rank) || rank < 0) return false;
+                key = new ClaimSortKey(Rank: rank);
+                return true;
+            default:
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var on)) return false;
+                key = new ClaimSortKey(On: on);
+                return true;
+        }
     };
 
     /// <summary>One page of <paramref name="claims"/> (already filtered) in the filter's order, after its cursor.</summary>
-    public static async Task<Page<ClaimResponse>> PageAsync(IQueryable<Claim> claims, ClaimFilter filter, CancellationToken cancellationToken)
+    public static Task<Page<ClaimResponse>> PageAsync(IQueryable<Claim> claims, ClaimFilter filter, CancellationToken cancellationToken)
     {
-        if (filter.Sort == ClaimSort.Relevance) return await PageByRelevanceAsync(claims, filter, cancellationToken);
-
-        var rows = await PageQuery(claims, filter).ToListAsync(cancellationToken);
-        if (rows.Count <= filter.Limit) return new Page<ClaimResponse>(rows, null);
-
-        rows.RemoveAt(rows.Count - 1);
-        var last = rows[^1];
-        var key = filter.Sort switch
+        var sort = Word(filter.Sort);
+        if (filter.Sort == ClaimSort.Relevance)
         {
-            ClaimSort.UpdatedDesc or ClaimSort.UpdatedAsc => last.UpdatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
-            ClaimSort.OccurredAsc => (last.OccurredOn ?? DateOnly.MaxValue).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            _ => (last.OccurredOn ?? DateOnly.MinValue).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        };
-        return new Page<ClaimResponse>(rows, new Cursor(Word(filter.Sort), key, last.Id).Encode());
+            return Keyset.PageAsync(RankedRows(claims, filter), filter.Limit, sort,
+                row => (row.Rank.ToString("R", CultureInfo.InvariantCulture), row.Claim.Id), row => row.Claim, cancellationToken);
+        }
+        return Keyset.PageAsync(Rows(claims, filter), filter.Limit, sort, row => (filter.Sort switch
+        {
+            ClaimSort.UpdatedDesc or ClaimSort.UpdatedAsc => row.UpdatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ClaimSort.OccurredAsc => (row.OccurredOn ?? DateOnly.MaxValue).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            _ => (row.OccurredOn ?? DateOnly.MinValue).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        }, row.Id), cancellationToken);
     }
 
-    /// <summary>
-    /// The query of one page in any order but relevance. One row more than asked tells whether another page exists,
-    /// without a COUNT.
-    /// </summary>
+    /// <summary>The SQL of one page in any order but relevance, as <see cref="PageAsync"/> sends it.</summary>
     public static IQueryable<ClaimResponse> PageQuery(IQueryable<Claim> claims, ClaimFilter filter) =>
-        Ordered(claims, filter).Select(ClaimProjections.ToResponse).Take(filter.Limit + 1);
+        Rows(claims, filter).PageRows(filter.Limit);
+
+    /// <summary>The SQL of one relevance page, as <see cref="PageAsync"/> sends it.</summary>
+    public static IQueryable<RankedClaim> RelevancePage(IQueryable<Claim> claims, ClaimFilter filter) =>
+        RankedRows(claims, filter).PageRows(filter.Limit);
+
+    private static IQueryable<ClaimResponse> Rows(IQueryable<Claim> claims, ClaimFilter filter) =>
+        Ordered(claims, filter).Select(ClaimProjections.ToResponse);
+
+    /// <summary>
+    /// Relevance rows: best match first, then newest id, strictly after the cursor's (rank, id). The rank is one
+    /// expression in SELECT, WHERE and ORDER BY, so its values agree to the bit.
+    /// </summary>
+    private static IQueryable<RankedClaim> RankedRows(IQueryable<Claim> claims, ClaimFilter filter)
+    {
+        var rank = ClaimSearch.Rank(SearchOf(filter));
+        return ByRelevance(claims, filter, rank)
+            .Select(ClaimSearch.Combine(ClaimProjections.ToResponse, rank, (claim, r) => new RankedClaim(claim, r)));
+    }
 
     /// <summary><paramref name="claims"/> in the filter's order, strictly after its cursor.</summary>
     public static IQueryable<Claim> Ordered(IQueryable<Claim> claims, ClaimFilter filter)
     {
         if (filter.Sort == ClaimSort.Relevance) return ByRelevance(claims, filter, ClaimSearch.Rank(SearchOf(filter)));
-        var cursorId = filter.Cursor?.Id ?? Guid.Empty;
+        if (filter.After is not { } after)
+        {
+            return filter.Sort switch
+            {
+                ClaimSort.UpdatedDesc => claims.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
+                ClaimSort.UpdatedAsc => claims.OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id),
+                ClaimSort.OccurredAsc => claims.OrderBy(c => c.OccurredOn ?? DateOnly.MaxValue).ThenBy(c => c.Id),
+                _ => claims.OrderByDescending(c => c.OccurredOn ?? DateOnly.MinValue).ThenByDescending(c => c.Id),
+            };
+        }
+        var (at, on, id) = (after.Key.At, after.Key.On, after.Id);
         return filter.Sort switch
         {
-            ClaimSort.UpdatedDesc => After(filter, out var at)
-                ? claims.Where(c => EF.Functions.LessThan(ValueTuple.Create(c.UpdatedAt, c.Id), ValueTuple.Create(at, cursorId)))
-                    .OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id)
-                : claims.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
-            ClaimSort.UpdatedAsc => After(filter, out var at)
-                ? claims.Where(c => EF.Functions.GreaterThan(ValueTuple.Create(c.UpdatedAt, c.Id), ValueTuple.Create(at, cursorId)))
-                    .OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id)
-                : claims.OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id),
-            ClaimSort.OccurredAsc => AfterDate(filter, out var on)
-                ? claims.Where(c => EF.Functions.GreaterThan(ValueTuple.Create(c.OccurredOn ?? DateOnly.MaxValue, c.Id), ValueTuple.Create(on, cursorId)))
-                    .OrderBy(c => c.OccurredOn ?? DateOnly.MaxValue).ThenBy(c => c.Id)
-                : claims.OrderBy(c => c.OccurredOn ?? DateOnly.MaxValue).ThenBy(c => c.Id),
-            _ => AfterDate(filter, out var on)
-                ? claims.Where(c => EF.Functions.LessThan(ValueTuple.Create(c.OccurredOn ?? DateOnly.MinValue, c.Id), ValueTuple.Create(on, cursorId)))
-                    .OrderByDescending(c => c.OccurredOn ?? DateOnly.MinValue).ThenByDescending(c => c.Id)
-                : claims.OrderByDescending(c => c.OccurredOn ?? DateOnly.MinValue).ThenByDescending(c => c.Id),
+            ClaimSort.UpdatedDesc => claims.Where(c => EF.Functions.LessThan(ValueTuple.Create(c.UpdatedAt, c.Id), ValueTuple.Create(at, id)))
+                .OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
+            ClaimSort.UpdatedAsc => claims.Where(c => EF.Functions.GreaterThan(ValueTuple.Create(c.UpdatedAt, c.Id), ValueTuple.Create(at, id)))
+                .OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id),
+            ClaimSort.OccurredAsc => claims.Where(c => EF.Functions.GreaterThan(ValueTuple.Create(c.OccurredOn ?? DateOnly.MaxValue, c.Id), ValueTuple.Create(on, id)))
+                .OrderBy(c => c.OccurredOn ?? DateOnly.MaxValue).ThenBy(c => c.Id),
+            _ => claims.Where(c => EF.Functions.LessThan(ValueTuple.Create(c.OccurredOn ?? DateOnly.MinValue, c.Id), ValueTuple.Create(on, id)))
+                .OrderByDescending(c => c.OccurredOn ?? DateOnly.MinValue).ThenByDescending(c => c.Id),
         };
-    }
-
-    /// <summary>
-    /// The query of one relevance page: best match first, then newest id, strictly after the cursor's (rank, id), one row
-    /// more than the limit. The rank is one expression in SELECT, WHERE and ORDER BY, so its values agree to the bit.
-    /// </summary>
-    public static IQueryable<RankedClaim> RelevancePage(IQueryable<Claim> claims, ClaimFilter filter)
-    {
-        var rank = ClaimSearch.Rank(SearchOf(filter));
-        return ByRelevance(claims, filter, rank)
-            .Select(ClaimSearch.Combine(ClaimProjections.ToResponse, rank, (claim, r) => new RankedClaim(claim, r)))
-            .Take(filter.Limit + 1);
     }
 
     private static IQueryable<Claim> ByRelevance(IQueryable<Claim> claims, ClaimFilter filter, Expression<Func<Claim, float>> rank)
     {
-        if (filter.Cursor is { } cursor && TryParseRank(cursor.Key, out var rankOfLast))
+        if (filter.After is { } after)
         {
-            var (afterRank, afterId) = (rankOfLast, cursor.Id);
+            var (afterRank, afterId) = (after.Key.Rank, after.Id);
             claims = claims.Where(ClaimSearch.Combine(c => c.Id, rank,
                 (id, r) => EF.Functions.LessThan(ValueTuple.Create(r, id), ValueTuple.Create(afterRank, afterId))));
         }
@@ -121,39 +140,6 @@ public static class ClaimSorts
     private static SearchTerms SearchOf(ClaimFilter filter) =>
         filter.Search ?? throw new ArgumentException("sort=relevance needs a search (q).", nameof(filter));
 
-    private static async Task<Page<ClaimResponse>> PageByRelevanceAsync(
-        IQueryable<Claim> claims, ClaimFilter filter, CancellationToken cancellationToken)
-    {
-        var rows = await RelevancePage(claims, filter).ToListAsync(cancellationToken);
-        if (rows.Count <= filter.Limit) return new Page<ClaimResponse>(rows.ConvertAll(r => r.Claim), null);
-
-        rows.RemoveAt(rows.Count - 1);
-        var last = rows[^1];
-        var key = last.Rank.ToString("R", CultureInfo.InvariantCulture);
-        var next = new Cursor(Word(ClaimSort.Relevance), key, last.Claim.Id).Encode();
-        return new Page<ClaimResponse>(rows.ConvertAll(r => r.Claim), next);
-    }
-
-    private static string Word(ClaimSort sort) => Words.First(p => p.Value == sort).Key;
-
-    private static bool After(ClaimFilter filter, out DateTimeOffset at)
-    {
-        at = default;
-        return filter.Cursor is { } cursor && TryParseTime(cursor.Key, out at);
-    }
-
-    private static bool AfterDate(ClaimFilter filter, out DateOnly on)
-    {
-        on = default;
-        return filter.Cursor is { } cursor && TryParseDate(cursor.Key, out on);
-    }
-
-    private static bool TryParseTime(string key, out DateTimeOffset at) =>
-        DateTimeOffset.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at);
-
-    private static bool TryParseRank(string key, out float rank) =>
-        float.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out rank) && float.IsFinite(rank) && rank >= 0;
-
-    private static bool TryParseDate(string key, out DateOnly on) =>
-        DateOnly.TryParseExact(key, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out on);
+    /// <summary>The word of <paramref name="sort"/> in `sort=` and in its cursors.</summary>
+    public static string Word(ClaimSort sort) => Words.First(p => p.Value == sort).Key;
 }

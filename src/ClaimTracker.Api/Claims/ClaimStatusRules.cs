@@ -6,7 +6,7 @@ namespace ClaimTracker.Api.Claims;
 /// <summary>`{ "appearanceId": … }` (an appearance of this claim) or `{ "sourceId": … }` (any source).</summary>
 public sealed record EvidenceRequest(Guid? AppearanceId, Guid? SourceId);
 
-/// <summary>The new status, why (1–2000 characters), and the evidence (docs/decisions/002-status-rules.md).</summary>
+/// <summary>The new status, why (1–2000 characters), and the evidence: `confirmed`, `disputed`, `refuted` and `retracted` need at least one.</summary>
 public sealed record ChangeStatusRequest(ClaimStatus Status, string Reason, IReadOnlyList<EvidenceRequest>? Evidence);
 
 /// <summary>A ClaimReview `reviewRating` on schema.org's 1 (false) to 5 (true) scale, with the verdict's name.</summary>

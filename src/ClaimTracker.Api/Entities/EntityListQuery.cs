@@ -30,17 +30,19 @@ public sealed record EntityListQuery
     public EntityFilter Parse(ValidationErrors errors)
     {
         if (Q is { Length: 0 or > 200 }) errors.Add("q", "q must be 1 to 200 characters.");
-        Cursor? cursor = null;
-        if (Cursor is not null && (!Http.Cursor.TryDecode(Cursor, out cursor) || cursor!.Sort != Sort))
-        {
-            errors.Add("cursor", "The cursor is not one this API issued for this list.");
-        }
-        return new EntityFilter(errors.Enum<EntityKind>("kind", Kind), Q, errors.Limit(Limit), cursor);
+        var after = Keyset.Decode<string>(Cursor, Sort, IsSlug, errors);
+        return new EntityFilter(errors.Enum<EntityKind>("kind", Kind), Q, errors.Limit(Limit), after);
+    }
+
+    private static bool IsSlug(string text, out string slug)
+    {
+        slug = text;
+        return text.Length > 0;
     }
 }
 
 /// <summary>Parsed and validated filters and page position of `GET /entities`.</summary>
-public sealed record EntityFilter(EntityKind? Kind, string? Q, int Limit, Cursor? Cursor)
+public sealed record EntityFilter(EntityKind? Kind, string? Q, int Limit, After<string>? After)
 {
     public IQueryable<Entity> Apply(IQueryable<Entity> entities)
     {
@@ -54,19 +56,11 @@ public sealed record EntityFilter(EntityKind? Kind, string? Q, int Limit, Cursor
         return entities;
     }
 
-    /// <summary>One page in slug order, continuing strictly after the cursor's slug (slugs are unique). No OFFSET.</summary>
-    public async Task<Page<EntityListItem>> PageAsync(IQueryable<Entity> entities, CancellationToken cancellationToken)
+    /// <summary>One page in slug order, continuing strictly after the cursor's slug (slugs are unique).</summary>
+    public Task<Page<EntityListItem>> PageAsync(IQueryable<Entity> entities, CancellationToken cancellationToken)
     {
-        if (Cursor is { Key: var after }) entities = entities.Where(e => string.Compare(e.Slug, after) > 0);
-        // One row more than asked tells whether another page exists, without a COUNT.
-        var rows = await entities.OrderBy(e => e.Slug)
-            .Select(EntityProjections.ToListItem)
-            .Take(Limit + 1)
-            .ToListAsync(cancellationToken);
-        if (rows.Count <= Limit) return new Page<EntityListItem>(rows, null);
-
-        rows.RemoveAt(rows.Count - 1);
-        var last = rows[^1];
-        return new Page<EntityListItem>(rows, new Cursor(EntityListQuery.Sort, last.Slug, last.Id).Encode());
+        if (After is { Key: var slug }) entities = entities.Where(e => string.Compare(e.Slug, slug) > 0);
+        return Keyset.PageAsync(entities.OrderBy(e => e.Slug).Select(EntityProjections.ToListItem), Limit, EntityListQuery.Sort,
+            row => (row.Slug, row.Id), cancellationToken);
     }
 }

@@ -3,6 +3,9 @@ using Microsoft.Net.Http.Headers;
 
 namespace ClaimTracker.Api.Http;
 
+/// <summary>A response with the row version its ETag comes from.</summary>
+public sealed record Versioned<T>(T Value, uint Version);
+
 /// <summary>Strong ETags from PostgreSQL's row version (xmin).</summary>
 public static class ETags
 {

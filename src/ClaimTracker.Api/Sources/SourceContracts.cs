@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Http;
 
 namespace ClaimTracker.Api.Sources;
 

@@ -47,18 +47,11 @@ public sealed partial record SourceListQuery
             if (bool.TryParse(Anonymous, out var value)) anonymous = value;
             else errors.Add("anonymous", $"'{Anonymous}' is not true or false.");
         }
-        Cursor? cursor = null;
-        if (Cursor is not null)
-        {
-            if (!Http.Cursor.TryDecode(Cursor, out cursor) || cursor!.Sort != Sort || !TryParseKey(cursor.Key, out _))
-            {
-                errors.Add("cursor", "The cursor is not one this API issued for this list.");
-            }
-        }
-        return new SourceFilter(errors.Enum<SourceKind>("kind", Kind), language, anonymous, errors.Limit(Limit), cursor);
+        var after = Keyset.Decode<DateTimeOffset>(Cursor, Sort, TryParseKey, errors);
+        return new SourceFilter(errors.Enum<SourceKind>("kind", Kind), language, anonymous, errors.Limit(Limit), after);
     }
 
-    internal static bool TryParseKey(string key, out DateTimeOffset createdAt) =>
+    private static bool TryParseKey(string key, out DateTimeOffset createdAt) =>
         DateTimeOffset.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out createdAt);
 
     [GeneratedRegex("^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,8}$")]
@@ -66,7 +59,7 @@ public sealed partial record SourceListQuery
 }
 
 /// <summary>Parsed and validated filters and page position of `GET /sources`.</summary>
-public sealed record SourceFilter(SourceKind? Kind, string? Language, bool? Anonymous, int Limit, Cursor? Cursor)
+public sealed record SourceFilter(SourceKind? Kind, string? Language, bool? Anonymous, int Limit, After<DateTimeOffset>? After)
 {
     public IQueryable<Source> Apply(IQueryable<Source> sources)
     {
@@ -81,27 +74,14 @@ public sealed record SourceFilter(SourceKind? Kind, string? Language, bool? Anon
         return sources;
     }
 
-    /// <summary>
-    /// One page, newest first by (created_at, id) descending: each page continues strictly after the last row's key,
-    /// so rows created at the same instant are neither skipped nor repeated. No OFFSET.
-    /// </summary>
-    public async Task<Page<SourceListItem>> PageAsync(IQueryable<Source> sources, CancellationToken cancellationToken)
+    /// <summary>One page, newest first by (created_at, id) descending, strictly after the cursor's row.</summary>
+    public Task<Page<SourceListItem>> PageAsync(IQueryable<Source> sources, CancellationToken cancellationToken)
     {
-        if (Cursor is { } cursor && SourceListQuery.TryParseKey(cursor.Key, out var createdAt))
+        if (After is { Key: var createdAt, Id: var id })
         {
-            sources = sources.Where(s =>
-                EF.Functions.LessThan(ValueTuple.Create(s.CreatedAt, s.Id), ValueTuple.Create(createdAt, cursor.Id)));
+            sources = sources.Where(s => EF.Functions.LessThan(ValueTuple.Create(s.CreatedAt, s.Id), ValueTuple.Create(createdAt, id)));
         }
-        // One row more than asked tells whether another page exists, without a COUNT.
-        var rows = await sources.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
-            .Select(SourceProjections.ToListItem)
-            .Take(Limit + 1)
-            .ToListAsync(cancellationToken);
-        if (rows.Count <= Limit) return new Page<SourceListItem>(rows, null);
-
-        rows.RemoveAt(rows.Count - 1);
-        var last = rows[^1];
-        var key = last.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-        return new Page<SourceListItem>(rows, new Cursor(SourceListQuery.Sort, key, last.Id).Encode());
+        return Keyset.PageAsync(sources.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id).Select(SourceProjections.ToListItem),
+            Limit, SourceListQuery.Sort, row => (row.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), row.Id), cancellationToken);
     }
 }

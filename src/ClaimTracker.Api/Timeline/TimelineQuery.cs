@@ -30,9 +30,6 @@ public sealed record TimelineQuery
     /// <summary>The `nextCursor` of the previous page; opaque.</summary>
     [FromQuery(Name = "cursor")] public string? Cursor { get; init; }
 
-    /// <summary>The word <see cref="ClaimSorts"/> writes into the cursors of its `occurred` order.</summary>
-    private const string SortWord = "occurred";
-
     /// <summary>
     /// Parses every parameter into the claim list's own filter: `event` claims in `occurred` order, so the timeline
     /// pages with <see cref="ClaimSorts.PageAsync"/> like every other claim list.
@@ -44,15 +41,10 @@ public sealed record TimelineQuery
         var from = errors.Date("from", From);
         var to = errors.Date("to", To);
         if (from > to) errors.Add("to", $"to ({To}) is before from ({From}).");
-        Cursor? cursor = null;
-        if (Cursor is not null && (!Http.Cursor.TryDecode(Cursor, out cursor) || cursor!.Sort != SortWord
-                                   || !ClaimSorts.IsValidKey(ClaimSort.OccurredAsc, cursor.Key)))
-        {
-            errors.Add("cursor", "The cursor is not one this API issued for the timeline.");
-        }
+        var after = Keyset.Decode(Cursor, ClaimSorts.Word(ClaimSort.OccurredAsc), ClaimSorts.KeyParser(ClaimSort.OccurredAsc), errors);
 
         return new ClaimFilter(
             statuses, Subject, Claimant: null, Source: null, ClaimKind.Event, Tag: null, PartOf: null,
-            OccurredFrom: from, OccurredTo: to, UpdatedSince: null, ClaimSort.OccurredAsc, errors.Limit(Limit), cursor);
+            OccurredFrom: from, OccurredTo: to, UpdatedSince: null, ClaimSort.OccurredAsc, errors.Limit(Limit), after);
     }
 }

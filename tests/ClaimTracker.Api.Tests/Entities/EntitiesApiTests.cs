@@ -1,6 +1,7 @@
 using System.Net;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Entities;
+using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -4,6 +4,7 @@ using System.Text;
 using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Entities;
+using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Tests.Infrastructure;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;

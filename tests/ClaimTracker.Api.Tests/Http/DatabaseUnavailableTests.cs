@@ -46,7 +46,7 @@ public sealed class LateDatabaseTests(LateDatabaseApp app) : IClassFixture<LateD
     {
         // The fixture started the host; had start-up not waited, that would have thrown and no test would run.
         Assert.Equal(LateDatabaseApp.Refused, app.Link.Refused);
-        var page = await app.GetJsonAsync<Api.Claims.Page<Api.Claims.ClaimResponse>>("/api/v1/claims");
+        var page = await app.GetJsonAsync<Api.Http.Page<Api.Claims.ClaimResponse>>("/api/v1/claims");
         Assert.NotEmpty(page.Items);
     }
 }

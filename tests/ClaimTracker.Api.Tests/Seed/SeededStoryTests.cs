@@ -3,6 +3,7 @@ using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Data.Seed;
+using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Sources;
 using ClaimTracker.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

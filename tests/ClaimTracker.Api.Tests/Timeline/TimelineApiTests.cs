@@ -1,5 +1,6 @@
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Entities;
+using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
