@@ -10,12 +10,14 @@ using ClaimTracker.Api.Sources;
 using ClaimTracker.Api.Stats;
 using ClaimTracker.Api.Timeline;
 using ClaimTracker.LocalPostgres;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // Storage: PostgreSQL, configured or embedded
 builder.AddClaimTrackerDatabase();
 builder.AddClaimTrackerSearch();
+builder.AddClaimTrackerClaimReview();
 builder.AddClaimTrackerChangeStream();
 builder.AddClaimTrackerStats();
 
@@ -31,6 +33,18 @@ builder.AddClaimTrackerHealth();
 
 var app = builder.Build();
 
+// Settings first: a bad one stops start-up with one line naming it, before any database is touched
+try
+{
+    app.Services.GetRequiredService<IStartupValidator>().Validate();
+}
+catch (Exception e) when (ValidatedSettings.Describe(e) is { } problem)
+{
+    app.Logger.LogCritical("Invalid configuration: {Problem}", problem);
+    await app.DisposeAsync(); // the console logger writes on its own thread: flush the line before exiting
+    return 1;
+}
+
 try
 {
     await app.InitializeDatabaseAsync();
@@ -38,6 +52,7 @@ try
 catch (LocalPostgresException e)
 {
     app.Logger.LogCritical("Cannot start the embedded PostgreSQL. {Message}", e.Message);
+    await app.DisposeAsync();
     return 1;
 }
 catch (Exception e) when (DatabaseFailures.Find(e) is { } failure)
@@ -45,6 +60,7 @@ catch (Exception e) when (DatabaseFailures.Find(e) is { } failure)
     var database = new Npgsql.NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<DatabaseEndpoint>().ConnectionString);
     app.Logger.LogCritical("Cannot use the database {Database} on {Host}:{Port}: {Message}",
         database.Database, database.Host, database.Port, failure.Message);
+    await app.DisposeAsync();
     return 1;
 }
 

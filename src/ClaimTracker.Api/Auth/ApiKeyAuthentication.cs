@@ -17,6 +17,19 @@ public static class Policies
     public const string Admin = "admin";
 }
 
+/// <summary>
+/// Configuration `Auth`: whether callers without a key may read (`AnonymousReads`, default true), and an admin key to make
+/// sure of at start-up (`BootstrapAdminKey`, for containers; at least 20 characters).
+/// </summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    public bool AnonymousReads { get; set; } = true;
+
+    public string? BootstrapAdminKey { get; set; }
+}
+
 public static class ApiKeyAuthentication
 {
     public const string Scheme = "ApiKey";
@@ -25,13 +38,16 @@ public static class ApiKeyAuthentication
 
     public static void AddClaimTrackerAuth(this IHostApplicationBuilder builder)
     {
-        var anonymousReads = builder.Configuration.GetValue("Auth:AnonymousReads", true);
+        builder.Services.AddValidatedSettings<AuthOptions>(AuthOptions.Section)
+            .Validate(o => string.IsNullOrEmpty(o.BootstrapAdminKey) || o.BootstrapAdminKey.Length >= ApiKeyTokens.MinimumLength,
+                $"Auth:BootstrapAdminKey must be at least {ApiKeyTokens.MinimumLength} characters.");
         builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(Scheme, null);
         builder.Services.AddAuthorizationBuilder()
             // A request that sends a key must send a valid one, even where anonymous reads are allowed.
             .AddPolicy(Policies.Read, policy => policy.RequireAssertion(context =>
                 context.User.IsInRole(WordOf(Role.Reader))
-                || (anonymousReads && context.Resource is HttpContext http && !http.Request.Headers.ContainsKey(HeaderName))))
+                || (context.Resource is HttpContext http && !http.Request.Headers.ContainsKey(HeaderName)
+                    && http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.AnonymousReads)))
             .AddPolicy(Policies.Edit, policy => policy.RequireRole(WordOf(Role.Editor)))
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(WordOf(Role.Admin)));
     }

@@ -1,6 +1,7 @@
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClaimTracker.Api.Auth;
 
@@ -42,16 +43,12 @@ public static class ApiKeyCommands
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ClaimTracker.Auth");
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
-        var configured = app.Configuration["Auth:BootstrapAdminKey"];
+        var configured = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.BootstrapAdminKey;
         var now = TimeProvider.System.GetUtcNow();
         var embedded = app.Services.GetRequiredService<DatabaseEndpoint>().Embedded is not null;
 
         if (!string.IsNullOrEmpty(configured))
         {
-            if (configured.Length < ApiKeyTokens.MinimumLength)
-            {
-                throw new InvalidOperationException($"Auth:BootstrapAdminKey must be at least {ApiKeyTokens.MinimumLength} characters.");
-            }
             var hash = ApiKeyTokens.Hash(configured);
             // ON CONFLICT: several instances may start at once with the same key.
             await db.Database.ExecuteSqlAsync($"""

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ClaimTracker.Api.Data;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace ClaimTracker.Api.Changes;
@@ -10,7 +11,7 @@ namespace ClaimTracker.Api.Changes;
 /// truth, so a lost notification only delays an event. Reconnects with backoff when the connection fails.
 /// </summary>
 internal sealed class ChangeListener(
-    DatabaseEndpoint database, ChangeStreamSettings settings, TimeProvider clock, ILogger<ChangeListener> logger) : BackgroundService
+    DatabaseEndpoint database, IOptions<ChangeStreamOptions> options, TimeProvider clock, ILogger<ChangeListener> logger) : BackgroundService
 {
     /// <summary>The channel the `status_changes` trigger notifies (payload: the new seq) at commit.</summary>
     public const string Channel = "claimtracker_changes";
@@ -25,7 +26,7 @@ internal sealed class ChangeListener(
     /// <summary>A subscription to wake-ups, or null when `ChangeStream:MaxSubscribers` streams are open already.</summary>
     public ChangeSubscription? TrySubscribe()
     {
-        if (Interlocked.Increment(ref _count) > settings.MaxSubscribers)
+        if (Interlocked.Increment(ref _count) > options.Value.MaxSubscribers)
         {
             Interlocked.Decrement(ref _count);
             return null;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -12,8 +13,19 @@ using Npgsql;
 
 namespace ClaimTracker.Api.Changes;
 
-/// <summary>`ChangeStream:HeartbeatSeconds` (default 15) and `ChangeStream:MaxSubscribers` per instance (default 1000).</summary>
-internal sealed record ChangeStreamSettings(TimeSpan Heartbeat, int MaxSubscribers);
+/// <summary>Configuration `ChangeStream`: `HeartbeatSeconds` (default 15) and `MaxSubscribers` per instance (default 1000).</summary>
+public sealed class ChangeStreamOptions
+{
+    public const string Section = "ChangeStream";
+
+    [Range(1, 3600, ErrorMessage = "ChangeStream:HeartbeatSeconds must be 1–3600.")]
+    public int HeartbeatSeconds { get; set; } = 15;
+
+    [Range(1, int.MaxValue, ErrorMessage = "ChangeStream:MaxSubscribers must be at least 1.")]
+    public int MaxSubscribers { get; set; } = 1000;
+
+    public TimeSpan Heartbeat => TimeSpan.FromSeconds(HeartbeatSeconds);
+}
 
 /// <summary>Where `GET /changes/stream` starts, as sent: `Last-Event-ID` wins over `after`.</summary>
 public sealed record ChangeStreamQuery
@@ -57,14 +69,7 @@ public static class ChangeStream
     /// <summary>The listener (one LISTEN connection per instance) and the stream's settings.</summary>
     public static void AddClaimTrackerChangeStream(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection("ChangeStream");
-        var heartbeatSeconds = section.GetValue("HeartbeatSeconds", 15);
-        var maxSubscribers = section.GetValue("MaxSubscribers", 1000);
-        if (heartbeatSeconds is < 1 or > 3600 || maxSubscribers < 1)
-        {
-            throw new InvalidOperationException("ChangeStream:HeartbeatSeconds must be 1–3600 and ChangeStream:MaxSubscribers at least 1.");
-        }
-        builder.Services.AddSingleton(new ChangeStreamSettings(TimeSpan.FromSeconds(heartbeatSeconds), maxSubscribers));
+        builder.Services.AddValidatedSettings<ChangeStreamOptions>(ChangeStreamOptions.Section);
         builder.Services.AddSingleton<ChangeListener>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
     }
@@ -121,7 +126,7 @@ public static class ChangeStream
         {
             var after = start;
             var services = httpContext.RequestServices;
-            var settings = services.GetRequiredService<ChangeStreamSettings>();
+            var settings = services.GetRequiredService<IOptions<ChangeStreamOptions>>().Value;
             var clock = services.GetRequiredService<TimeProvider>();
             var json = services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
             var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;

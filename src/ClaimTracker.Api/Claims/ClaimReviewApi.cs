@@ -1,9 +1,12 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
+using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ClaimTracker.Api.Claims;
 
@@ -37,11 +40,44 @@ public sealed record CreativeWork(
     [property: JsonPropertyName("@type")] string Type, string Url, string Name,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? DatePublished);
 
+/// <summary>
+/// Configuration `ClaimReview`: the newsroom publishing the reviews (`PublisherName`, `PublisherUrl`) and where a claim's
+/// public page is (`ClaimUrlTemplate` with `{slug}` or `{id}`; without one, the claim's URL in this API).
+/// </summary>
+public sealed class ClaimReviewOptions : IValidatableObject
+{
+    public const string Section = "ClaimReview";
+
+    public string PublisherName { get; set; } = ClaimReviewApi.DefaultPublisherName;
+
+    public string? PublisherUrl { get; set; }
+
+    public string? ClaimUrlTemplate { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrWhiteSpace(PublisherUrl) && !Uri.TryCreate(PublisherUrl, UriKind.Absolute, out _))
+        {
+            yield return new ValidationResult($"ClaimReview:PublisherUrl must be an absolute URL, not '{PublisherUrl}'.");
+        }
+        if (!string.IsNullOrWhiteSpace(ClaimUrlTemplate)
+            && (!ClaimUrlTemplate.Contains("{slug}", StringComparison.Ordinal) && !ClaimUrlTemplate.Contains("{id}", StringComparison.Ordinal)
+                || !Uri.TryCreate(ClaimUrlTemplate.Replace("{slug}", "s", StringComparison.Ordinal).Replace("{id}", "i", StringComparison.Ordinal), UriKind.Absolute, out _)))
+        {
+            yield return new ValidationResult(
+                $"ClaimReview:ClaimUrlTemplate must be an absolute URL with {{slug}} or {{id}}, e.g. https://factcheck.example/claims/{{slug}}, not '{ClaimUrlTemplate}'.");
+        }
+    }
+}
+
 public static class ClaimReviewApi
 {
     public const string MediaType = "application/ld+json";
     public const string NotReviewedType = "/problems/not-reviewed";
     public const string DefaultPublisherName = "ClaimTracker";
+
+    public static void AddClaimTrackerClaimReview(this IHostApplicationBuilder builder) =>
+        builder.Services.AddValidatedSettings<ClaimReviewOptions>(ClaimReviewOptions.Section);
 
     public static RouteGroupBuilder MapClaimReview(this RouteGroupBuilder claims)
     {
@@ -62,7 +98,7 @@ public static class ClaimReviewApi
     }
 
     private static async Task<Results<JsonHttpResult<ClaimReviewResponse>, ProblemHttpResult>> GetClaimReview(
-        string idOrSlug, ClaimTrackerDbContext db, HttpContext http, IConfiguration configuration, CancellationToken cancellationToken)
+        string idOrSlug, ClaimTrackerDbContext db, HttpContext http, IOptions<ClaimReviewOptions> options, CancellationToken cancellationToken)
     {
         var claim = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug)
             .Select(c => new
@@ -94,22 +130,21 @@ public static class ClaimReviewApi
         var firstPublished = claim.Sources.Min(s => s.PublishedAt);
         var author = claim.Claimant is null ? null
             : new SchemaAgent(claim.Claimant.Kind == EntityKind.Person ? "Person" : "Organization", claim.Claimant.Name, null);
-        var publisherUrl = configuration["ClaimReview:PublisherUrl"];
+        var settings = options.Value;
 
         return TypedResults.Json(new ClaimReviewResponse(
-            "https://schema.org", "ClaimReview", ClaimUrl(http, configuration, claim.Id, claim.Slug), claim.Statement,
+            "https://schema.org", "ClaimReview", ClaimUrl(http, settings, claim.Id, claim.Slug), claim.Statement,
             new ReviewRating("Rating", rating.Value, ReviewRatingValue.Best, ReviewRatingValue.Worst, rating.Name),
             new ReviewedClaim("Claim", author, DateOf(firstPublished), appearances, appearances.FirstOrDefault()),
             DateOnly.FromDateTime(claim.ChangedAt.UtcDateTime),
-            new SchemaAgent("Organization", NonEmpty(configuration["ClaimReview:PublisherName"]) ?? DefaultPublisherName,
-                NonEmpty(publisherUrl)),
+            new SchemaAgent("Organization", NonEmpty(settings.PublisherName) ?? DefaultPublisherName, NonEmpty(settings.PublisherUrl)),
             claim.StatusReason), contentType: MediaType);
     }
 
     /// <summary>`ClaimReview:ClaimUrlTemplate` with `{slug}` and `{id}` filled in; without one, the claim's URL in this API.</summary>
-    private static string ClaimUrl(HttpContext http, IConfiguration configuration, Guid id, string slug)
+    private static string ClaimUrl(HttpContext http, ClaimReviewOptions settings, Guid id, string slug)
     {
-        var template = NonEmpty(configuration["ClaimReview:ClaimUrlTemplate"]);
+        var template = NonEmpty(settings.ClaimUrlTemplate);
         var escaped = Uri.EscapeDataString(slug);
         if (template is not null) return template.Replace("{slug}", escaped, StringComparison.Ordinal).Replace("{id}", id.ToString(), StringComparison.Ordinal);
         var request = http.Request;

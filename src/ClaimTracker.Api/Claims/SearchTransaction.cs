@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
@@ -12,6 +13,9 @@ namespace ClaimTracker.Api.Claims;
 /// <summary>Configuration `Search:StatementTimeoutMs` (default 2000): how long PostgreSQL may spend on one search.</summary>
 public sealed class SearchOptions
 {
+    public const string Section = "Search";
+
+    [Range(1, int.MaxValue, ErrorMessage = "Search:StatementTimeoutMs must be at least 1.")]
     public int StatementTimeoutMs { get; set; } = 2000;
 }
 
@@ -24,9 +28,7 @@ public sealed class SearchOptions
 public static class SearchTransaction
 {
     public static void AddClaimTrackerSearch(this IHostApplicationBuilder builder) =>
-        builder.Services.AddOptions<SearchOptions>().BindConfiguration("Search")
-            .Validate(o => o.StatementTimeoutMs > 0, "Search:StatementTimeoutMs must be at least 1.")
-            .ValidateOnStart();
+        builder.Services.AddValidatedSettings<SearchOptions>(SearchOptions.Section);
 
     /// <summary>
     /// Runs <paramref name="read"/>, bounded by the statement timeout when <paramref name="filter"/> searches.

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace ClaimTracker.Api.Http;
 
@@ -39,13 +41,17 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
     }
 }
 
-/// <summary>Refuses a declared Content-Length over the limit before reading it (Kestrel also enforces it while streaming).</summary>
-internal sealed class BodySizeLimitMiddleware(RequestDelegate next, IConfiguration configuration)
+/// <summary>
+/// `Http:MaxRequestBodyBytes`: refuses a declared Content-Length over the limit before reading it, and sets the limit
+/// Kestrel enforces while a body without a length streams in.
+/// </summary>
+internal sealed class BodySizeLimitMiddleware(RequestDelegate next, IOptions<HttpOptions> options)
 {
-    private readonly long _limit = configuration.GetValue("Http:MaxRequestBodyBytes", 1L << 20);
+    private readonly long _limit = options.Value.MaxRequestBodyBytes;
 
     public async Task InvokeAsync(HttpContext context, IProblemDetailsService problems)
     {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } streamed) streamed.MaxRequestBodySize = _limit;
         if (context.Request.ContentLength > _limit)
         {
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;

@@ -1,14 +1,26 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace ClaimTracker.Api.Http;
+
+/// <summary>Configuration `Http`: the largest request body accepted, in bytes (413 past it).</summary>
+public sealed class HttpOptions
+{
+    public const string Section = "Http";
+
+    [Range(1, long.MaxValue, ErrorMessage = "Http:MaxRequestBodyBytes must be at least 1.")]
+    public long MaxRequestBodyBytes { get; set; } = 1L << 20;
+}
 
 public static class HttpSetup
 {
     public static void AddClaimTrackerHttp(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddValidatedSettings<HttpOptions>(HttpOptions.Section);
         builder.Services.Configure<JsonOptions>(options => Configure(options.SerializerOptions));
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -30,11 +42,7 @@ public static class HttpSetup
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
         // No server banner: nothing about the stack reaches a client.
-        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options =>
-        {
-            options.AddServerHeader = false;
-            options.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Http:MaxRequestBodyBytes", 1L << 20);
-        });
+        builder.Services.Configure<KestrelServerOptions>(options => options.AddServerHeader = false);
     }
 
     /// <summary>The contract's JSON: camelCase, lower_snake enum words, unknown properties rejected.</summary>

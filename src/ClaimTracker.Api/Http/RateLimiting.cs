@@ -1,9 +1,28 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using ClaimTracker.Api.Auth;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace ClaimTracker.Api.Http;
+
+/// <summary>
+/// Configuration `RateLimiting`: `Enabled` (default true), `PermitsPerMinute` per API key (default 1200) and
+/// `AnonymousPermitsPerMinute` per client address (default 600). Limits are per instance.
+/// </summary>
+public sealed class RateLimitingOptions
+{
+    public const string Section = "RateLimiting";
+
+    public bool Enabled { get; set; } = true;
+
+    [Range(1, int.MaxValue, ErrorMessage = "RateLimiting:PermitsPerMinute must be at least 1.")]
+    public int PermitsPerMinute { get; set; } = 1200;
+
+    [Range(1, int.MaxValue, ErrorMessage = "RateLimiting:AnonymousPermitsPerMinute must be at least 1.")]
+    public int AnonymousPermitsPerMinute { get; set; } = 600;
+}
 
 /// <summary>
 /// Per-instance request limits: a fixed one-minute window per API key, or per client address for callers without a
@@ -14,25 +33,14 @@ public static class RateLimiting
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private static readonly string[] UnlimitedPaths = ["/health", "/swagger", "/metrics"];
 
-    private sealed record Settings(bool Enabled, int PermitsPerMinute, int AnonymousPermitsPerMinute);
-
-    /// <summary>
-    /// Configuration `RateLimiting:Enabled` (default true), `RateLimiting:PermitsPerMinute` per API key (default 1200)
-    /// and `RateLimiting:AnonymousPermitsPerMinute` per client address (default 600). Limits are per instance.
-    /// </summary>
     public static void AddClaimTrackerRateLimiting(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection("RateLimiting");
-        var settings = new Settings(
-            section.GetValue("Enabled", true), section.GetValue("PermitsPerMinute", 1200), section.GetValue("AnonymousPermitsPerMinute", 600));
-        if (settings.PermitsPerMinute < 1 || settings.AnonymousPermitsPerMinute < 1)
-        {
-            throw new InvalidOperationException("RateLimiting:PermitsPerMinute and RateLimiting:AnonymousPermitsPerMinute must be at least 1.");
-        }
-
+        builder.Services.AddValidatedSettings<RateLimitingOptions>(RateLimitingOptions.Section);
         // Registered even when disabled: UseRateLimiter needs its services, and without a limiter it lets everything by.
-        builder.Services.AddRateLimiter(options =>
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>>((options, configured) =>
         {
+            var settings = configured.Value;
             if (!settings.Enabled) return;
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, settings));
@@ -40,7 +48,7 @@ public static class RateLimiting
         });
     }
 
-    private static RateLimitPartition<string> Partition(HttpContext context, Settings settings)
+    private static RateLimitPartition<string> Partition(HttpContext context, RateLimitingOptions settings)
     {
         var path = context.Request.Path;
         if (UnlimitedPaths.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
@@ -57,7 +65,7 @@ public static class RateLimiting
         });
     }
 
-    private static async ValueTask RejectAsync(OnRejectedContext context, Settings settings)
+    private static async ValueTask RejectAsync(OnRejectedContext context, RateLimitingOptions settings)
     {
         var http = context.HttpContext;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
