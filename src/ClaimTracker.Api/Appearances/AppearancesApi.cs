@@ -12,7 +12,6 @@ namespace ClaimTracker.Api.Appearances;
 public sealed record QuoteRequest([property: Required] string Exact, string? Prefix, string? Suffix);
 
 /// <summary>Where a claim appears: the source, its stance and the quote.</summary>
-// Nullable only so that a missing field is a 400 naming it, not a silent default; [Required] documents it.
 public sealed record AddAppearanceRequest([property: Required] Guid? SourceId, [property: Required] Stance? Stance, [property: Required] QuoteRequest? Quote);
 
 public static class AppearancesApi

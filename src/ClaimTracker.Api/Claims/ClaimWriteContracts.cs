@@ -7,7 +7,6 @@ namespace ClaimTracker.Api.Claims;
 /// for (and only for) `kind: quantity`; `occurredOn` (with `datePrecision`, default `day`) for (and only for) `kind: event`.
 /// Also the shape a merge patch of `PATCH /claims/{idOrSlug}` applies to.
 /// </summary>
-// `kind` is nullable only so that a missing kind is a 400 naming it, not a silent default; [Required] documents it.
 public sealed record CreateClaimRequest(
     [property: Required] string Slug, [property: Required] string Statement, [property: Required] ClaimKind? Kind,
     [property: Required] string Subject, string? Claimant, IReadOnlyList<string>? Tags,

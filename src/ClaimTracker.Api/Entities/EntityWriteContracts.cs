@@ -9,7 +9,6 @@ namespace ClaimTracker.Api.Entities;
 /// A new entity: `slug` (lowercase words joined by hyphens, unique), `name`, `kind`, and optionally `aliases`
 /// (names in any language, at most 50) and a `description`.
 /// </summary>
-// `kind` is nullable only so that a missing kind is a 400 naming it, not a silent default; [Required] documents it.
 public sealed partial record CreateEntityRequest(
     [property: Required] string Slug, [property: Required] string Name, [property: Required] EntityKind? Kind, IReadOnlyList<string>? Aliases, string? Description)
 {

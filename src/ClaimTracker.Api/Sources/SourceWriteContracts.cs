@@ -13,7 +13,6 @@ namespace ClaimTracker.Api.Sources;
 /// A new source. `kind` and `title` are required; `url` (absolute http or https) is unique; `language` is a BCP 47 tag;
 /// `anonymous` defaults to false and `reliability` to `unrated`; `content` is the full text quotes are anchored in.
 /// </summary>
-// `kind` is nullable only so that a missing kind is a 400 naming it, not a silent default; [Required] documents it.
 public sealed record CreateSourceRequest(
     [property: Required] SourceKind? Kind, [property: Required] string Title, string? Url, string? Publisher, string? Author,
     string? Language, DateTimeOffset? PublishedAt, bool? Anonymous, SourceReliability? Reliability, string? Content)

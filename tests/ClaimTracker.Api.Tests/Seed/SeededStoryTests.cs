@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClaimTracker.Api.Tests.Seed;
 
-/// <summary>The seeded ByteDance AI-chips story (DESIGN §4), read over HTTP and checked against the database.</summary>
+/// <summary>The seeded ByteDance AI-chips story (Data/Seed/StoryData.cs), read over HTTP and checked against the database.</summary>
 public sealed class SeededStoryTests(ClaimTrackerApp app) : IClassFixture<ClaimTrackerApp>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

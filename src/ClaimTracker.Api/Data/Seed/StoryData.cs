@@ -8,7 +8,7 @@ using static ClaimTracker.Api.Claims.ClaimStatus;
 namespace ClaimTracker.Api.Data.Seed;
 
 /// <summary>
-/// The facts of the seeded story (DESIGN §4): who, which sources, the 16 claims, where the article carries each one
+/// The facts of the seeded story (README, "Run"): who, which sources, the 16 claims, where the article carries each one
 /// (verbatim Italian passages, anchored at seed time) and the editorial history that led to each status.
 /// </summary>
 internal static class StoryData

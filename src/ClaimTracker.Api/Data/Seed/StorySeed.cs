@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ClaimTracker.Api.Data.Seed;
 
-/// <summary>Seeds the ByteDance AI-chips story (DESIGN §4) once; the facts themselves are in <see cref="StoryData"/>.</summary>
+/// <summary>Seeds the ByteDance AI-chips story once; the facts themselves are in <see cref="StoryData"/>.</summary>
 public static class StorySeed
 {
     public const int ClaimCount = 16;
