@@ -9,12 +9,34 @@ using Microsoft.Extensions.Options;
 
 namespace ClaimTracker.Api.Auth;
 
+/// <summary>`Auth:AnonymousReads` (default true): whether callers without a key may use the <see cref="Policies.Read"/> operations.</summary>
+public sealed record AuthSettings(bool AnonymousReads);
+
 /// <summary>Authorization policies by role; <see cref="Read"/> also admits anonymous callers unless configured off.</summary>
 public static class Policies
 {
     public const string Read = "read";
     public const string Edit = "edit";
     public const string Admin = "admin";
+
+    /// <summary>Whether the policy named <paramref name="policy"/> lets a caller without a key through.</summary>
+    public static bool AdmitsAnonymous(string policy, AuthSettings settings) => policy == Read && settings.AnonymousReads;
+
+    /// <summary>
+    /// Whether a caller without a key is refused by an endpoint with this metadata, read as the authorization middleware
+    /// reads it: `[AllowAnonymous]` lets everyone through; otherwise every <see cref="IAuthorizeData"/> must be met, and
+    /// only a policy that <see cref="AdmitsAnonymous"/> can be met without a key (the default policy, roles, a policy
+    /// object and any other named policy need an authenticated caller). No authorization metadata: no key needed.
+    /// </summary>
+    public static bool NeedsKey(IEnumerable<object> endpointMetadata, AuthSettings settings)
+    {
+        var metadata = endpointMetadata.ToList();
+        if (metadata.OfType<IAllowAnonymous>().Any()) return false;
+        if (metadata.OfType<AuthorizationPolicy>().Any()) return true;
+        // No policy named: the default one (an authenticated caller) or the roles named.
+        return metadata.OfType<IAuthorizeData>().Any(data =>
+            data.Policy is null || !string.IsNullOrEmpty(data.Roles) || !AdmitsAnonymous(data.Policy, settings));
+    }
 }
 
 public static class ApiKeyAuthentication
@@ -25,13 +47,15 @@ public static class ApiKeyAuthentication
 
     public static void AddClaimTrackerAuth(this IHostApplicationBuilder builder)
     {
-        var anonymousReads = builder.Configuration.GetValue("Auth:AnonymousReads", true);
+        var settings = new AuthSettings(AnonymousReads: builder.Configuration.GetValue("Auth:AnonymousReads", true));
+        builder.Services.AddSingleton(settings);
         builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(Scheme, null);
         builder.Services.AddAuthorizationBuilder()
             // A request that sends a key must send a valid one, even where anonymous reads are allowed.
             .AddPolicy(Policies.Read, policy => policy.RequireAssertion(context =>
                 context.User.IsInRole(WordOf(Role.Reader))
-                || (anonymousReads && context.Resource is HttpContext http && !http.Request.Headers.ContainsKey(HeaderName))))
+                || (Policies.AdmitsAnonymous(Policies.Read, settings)
+                    && context.Resource is HttpContext http && !http.Request.Headers.ContainsKey(HeaderName))))
             .AddPolicy(Policies.Edit, policy => policy.RequireRole(WordOf(Role.Editor)))
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(WordOf(Role.Admin)));
     }
