@@ -117,20 +117,6 @@ public sealed class ClaimReviewTests(ClaimTrackerApp app) : IClassFixture<ClaimT
         await Problems.AssertProblemAsync(unknown, HttpStatusCode.NotFound);
     }
 
-    [Theory]
-    [InlineData(ClaimStatus.Confirmed, 5, "True")]
-    [InlineData(ClaimStatus.Disputed, 3, "Disputed")]
-    [InlineData(ClaimStatus.Inconclusive, 3, "Unproven")]
-    [InlineData(ClaimStatus.Refuted, 1, "False")]
-    [InlineData(ClaimStatus.Retracted, 1, "Retracted")]
-    public void VerdictsAreRatedAsTheDesignTableSays(ClaimStatus status, int value, string name) =>
-        Assert.Equal((value, name), ClaimReviewApi.RatingOf(status));
-
-    [Theory]
-    [InlineData(ClaimStatus.Unverified)]
-    [InlineData(ClaimStatus.InReview)]
-    public void StatusesBeforeAVerdictHaveNoRating(ClaimStatus status) => Assert.Null(ClaimReviewApi.RatingOf(status));
-
     private static void AddAppearance(ClaimTrackerDbContext db, Guid claimId, Stance stance, string url, DateTimeOffset? publishedAt)
     {
         var source = new Source { Kind = SourceKind.Article, Title = $"Article at {url}", Url = url, PublishedAt = publishedAt };
