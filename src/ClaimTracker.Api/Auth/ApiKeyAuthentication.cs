@@ -15,6 +15,25 @@ public static class Policies
     public const string Read = "read";
     public const string Edit = "edit";
     public const string Admin = "admin";
+
+    /// <summary>Whether the policy named <paramref name="policy"/> lets a caller without a key through.</summary>
+    public static bool AdmitsAnonymous(string policy, AuthOptions settings) => policy == Read && settings.AnonymousReads;
+
+    /// <summary>
+    /// Whether a caller without a key is refused by an endpoint with this metadata, read as the authorization middleware
+    /// reads it: `[AllowAnonymous]` lets everyone through; otherwise every <see cref="IAuthorizeData"/> must be met, and
+    /// only a policy that <see cref="AdmitsAnonymous"/> can be met without a key (the default policy, roles, a policy
+    /// object and any other named policy need an authenticated caller). No authorization metadata: no key needed.
+    /// </summary>
+    public static bool NeedsKey(IEnumerable<object> endpointMetadata, AuthOptions settings)
+    {
+        var metadata = endpointMetadata.ToList();
+        if (metadata.OfType<IAllowAnonymous>().Any()) return false;
+        if (metadata.OfType<AuthorizationPolicy>().Any()) return true;
+        // No policy named: the default one (an authenticated caller) or the roles named.
+        return metadata.OfType<IAuthorizeData>().Any(data =>
+            data.Policy is null || !string.IsNullOrEmpty(data.Roles) || !AdmitsAnonymous(data.Policy, settings));
+    }
 }
 
 /// <summary>
@@ -47,7 +66,7 @@ public static class ApiKeyAuthentication
             .AddPolicy(Policies.Read, policy => policy.RequireAssertion(context =>
                 context.User.IsInRole(WordOf(Role.Reader))
                 || (context.Resource is HttpContext http && !http.Request.Headers.ContainsKey(HeaderName)
-                    && http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.AnonymousReads)))
+                    && Policies.AdmitsAnonymous(Policies.Read, http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value))))
             .AddPolicy(Policies.Edit, policy => policy.RequireRole(WordOf(Role.Editor)))
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(WordOf(Role.Admin)));
     }

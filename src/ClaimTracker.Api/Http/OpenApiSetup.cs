@@ -28,10 +28,8 @@ public static class OpenApiSetup
                 Name = "X-Api-Key",
                 Description = "An API key (roles reader < editor < admin). Reads are open to anonymous callers unless configured off.",
             });
-            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement
-            {
-                [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [],
-            });
+            // The scheme is declared once (Swagger UI's Authorize button); each operation that needs a key requires it.
+            options.OperationFilter<OpenApiKeyRequirement>();
             options.OperationFilter<OpenApiConventions>();
             options.SupportNonNullableReferenceTypes();
             options.UseAllOfToExtendReferenceSchemas();

@@ -20,7 +20,10 @@ public sealed class AnonymousReadsOffApp : ClaimTrackerApp
     }
 }
 
-/// <summary>Every operation of the OpenAPI document, called by every kind of caller, against the role it needs.</summary>
+/// <summary>
+/// Every operation of the OpenAPI document, called by every kind of caller, against the role it needs; and the document
+/// asks for the API key exactly where a caller without one is refused.
+/// </summary>
 public sealed class RoleMatrixTests(ClaimTrackerApp app) : IClassFixture<ClaimTrackerApp>
 {
     [Fact]
@@ -95,6 +98,15 @@ internal static partial class RoleMatrix
         ["DELETE /api/v1/api-keys/{id}"] = Role.Admin,
     };
 
+    /// <summary>The role the table says <paramref name="method"/> <paramref name="path"/> needs; fails for an operation it lacks.</summary>
+    public static Role RequiredRole(string method, string path)
+    {
+        var name = $"{method.ToUpperInvariant()} {path}";
+        var found = Expected.Where(e => Normalize(e.Key) == Normalize(name)).Select(e => e.Value).ToList();
+        Assert.True(found.Count == 1, $"{name} is not in the expected table");
+        return found[0];
+    }
+
     private enum Caller { Anonymous, Reader, Editor, Admin, RevokedKey, UnknownKey }
 
     private const string ClaimSlug = "bytedance-ai-chips-budget-2025";
@@ -121,6 +133,13 @@ internal static partial class RoleMatrix
             foreach (var operation in operations)
             {
                 if (!expected.TryGetValue(Normalize(operation.Name), out var entry)) continue;
+                // Swagger UI shows a lock, and sends the key, exactly where a caller without one is refused.
+                var refusedWithoutKey = ExpectedRefusal(entry.Role, Caller.Anonymous, anonymousReads) is not null;
+                if (operation.AsksForKey != refusedWithoutKey)
+                {
+                    mismatches.Add($"{operation.Name} (needs {entry.Role}): the document {(operation.AsksForKey ? "asks" : "does not ask")} " +
+                                   $"for the API key, but a caller without one is {(refusedWithoutKey ? "refused" : "let through")}");
+                }
                 foreach (var (caller, client) in clients)
                 {
                     var problem = await CheckAsync(client, operation, values, ExpectedRefusal(entry.Role, caller, anonymousReads));
@@ -185,7 +204,7 @@ internal static partial class RoleMatrix
         }
     }
 
-    private sealed record Operation(string Method, string Path, IReadOnlyDictionary<string, string?> ParameterFormats)
+    private sealed record Operation(string Method, string Path, IReadOnlyDictionary<string, string?> ParameterFormats, bool AsksForKey)
     {
         public string Name => $"{Method} {Path}";
 
@@ -208,7 +227,8 @@ internal static partial class RoleMatrix
                 .Where(p => p.Name.StartsWith("/api/v1/", StringComparison.Ordinal))
                 .SelectMany(p => p.Value.EnumerateObject()
                     .Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete" or "head" or "options")
-                    .Select(o => new Operation(o.Name.ToUpperInvariant(), p.Name.TrimEnd('/'), PathParameterFormats(o.Value)))),
+                    .Select(o => new Operation(o.Name.ToUpperInvariant(), p.Name.TrimEnd('/'), PathParameterFormats(o.Value),
+                        OpenApi.OpenApiDocumentTests.AsksForTheApiKey(document, o.Value)))),
         ];
     }
 

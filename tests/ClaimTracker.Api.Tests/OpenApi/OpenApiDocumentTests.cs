@@ -1,4 +1,7 @@
 using System.Text.Json;
+using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Tests.Auth;
 using ClaimTracker.Api.Tests.Infrastructure;
 
 namespace ClaimTracker.Api.Tests.OpenApi;
@@ -70,6 +73,38 @@ public sealed class OpenApiDocumentTests(ClaimTrackerApp app) : IClassFixture<Cl
 
         Assert.Equal("apiKey", scheme.GetProperty("type").GetString());
         Assert.Equal("X-Api-Key", scheme.GetProperty("name").GetString());
+    }
+
+    /// <summary>
+    /// Whether the operation requires the `X-Api-Key` scheme, by its own `security` or else the document's: where Swagger
+    /// UI shows its lock and sends the key.
+    /// </summary>
+    internal static bool AsksForTheApiKey(JsonElement document, JsonElement operation) =>
+        (operation.TryGetProperty("security", out var security) || document.TryGetProperty("security", out security))
+        && security.EnumerateArray().Any(requirement => requirement.TryGetProperty(OpenApiSetup.ApiKeyScheme, out _));
+
+    [Fact]
+    public async Task EveryWriteOperationAsksForTheApiKey()
+    {
+        var document = await DocumentAsync();
+        var writes = ApiOperations(document).Where(o => o.Method is not ("get" or "head" or "options")).ToList();
+
+        Assert.NotEmpty(writes);
+        Assert.All(writes, o => Assert.True(AsksForTheApiKey(document, o.Operation), $"{o.Method} {o.Path} does not ask for the API key"));
+    }
+
+    [Fact]
+    public async Task OnlyOperationsNeedingMoreThanAReaderAskForTheApiKeyWhileReadsAreOpen()
+    {
+        var document = await DocumentAsync();
+        var operations = ApiOperations(document).ToList();
+
+        Assert.Contains(operations, o => RoleMatrix.RequiredRole(o.Method, o.Path) == Role.Reader);
+        Assert.All(operations, o =>
+        {
+            var (required, asks) = (RoleMatrix.RequiredRole(o.Method, o.Path), AsksForTheApiKey(document, o.Operation));
+            Assert.True(asks == required > Role.Reader, $"{o.Method} {o.Path} (needs {required}) {(asks ? "asks" : "does not ask")} for the API key");
+        });
     }
 
     [Fact]

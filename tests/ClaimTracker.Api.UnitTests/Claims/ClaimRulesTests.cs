@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Http;
 
-namespace ClaimTracker.Api.Tests.Claims;
+namespace ClaimTracker.Api.UnitTests.Claims;
 
 /// <summary>The shared claim rules and the merge itself, without a host.</summary>
 public sealed class ClaimRulesTests

@@ -1,6 +1,6 @@
 using ClaimTracker.Api.Checks;
 
-namespace ClaimTracker.Api.Tests.Checks;
+namespace ClaimTracker.Api.UnitTests.Checks;
 
 /// <summary>The severity rule of docs/decisions/007-consistency-rule.md, without a host.</summary>
 public sealed class ConsistencyRulesTests

@@ -1,7 +1,7 @@
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Claims;
 
-namespace ClaimTracker.Api.Tests.Changes;
+namespace ClaimTracker.Api.UnitTests.Changes;
 
 public sealed class HashChainTests
 {

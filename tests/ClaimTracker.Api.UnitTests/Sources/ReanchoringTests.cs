@@ -1,7 +1,7 @@
 using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Sources;
 
-namespace ClaimTracker.Api.Tests.Sources;
+namespace ClaimTracker.Api.UnitTests.Sources;
 
 public sealed class ReanchoringTests
 {

@@ -1,7 +1,7 @@
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Http;
 
-namespace ClaimTracker.Api.Tests.Search;
+namespace ClaimTracker.Api.UnitTests.Search;
 
 /// <summary>How `q` is validated and which words it excludes: pure rules, no host.</summary>
 public sealed class SearchTermsTests

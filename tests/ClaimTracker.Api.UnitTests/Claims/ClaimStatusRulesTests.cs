@@ -1,7 +1,7 @@
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Http;
 
-namespace ClaimTracker.Api.Tests.Claims;
+namespace ClaimTracker.Api.UnitTests.Claims;
 
 /// <summary>The status rules (docs/decisions/002-status-rules.md), without a host or a database.</summary>
 public sealed class ClaimStatusRulesTests

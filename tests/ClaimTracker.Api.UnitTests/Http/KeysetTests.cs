@@ -1,7 +1,7 @@
 using System.Globalization;
 using ClaimTracker.Api.Http;
 
-namespace ClaimTracker.Api.Tests.Http;
+namespace ClaimTracker.Api.UnitTests.Http;
 
 /// <summary>Cursor decoding, the one place every list parses its cursor's key, without a host.</summary>
 public sealed class KeysetTests

@@ -1,6 +1,6 @@
 using ClaimTracker.Api.Appearances;
 
-namespace ClaimTracker.Api.Tests.Appearances;
+namespace ClaimTracker.Api.UnitTests.Appearances;
 
 public sealed class QuoteAnchoringTests
 {
