@@ -99,7 +99,7 @@ api.MapApiKeys();
 app.MapClaimTrackerHealth();
 
 await app.RunAsync();
-return 0;
+return Environment.ExitCode; // 0, unless a background service stopped the API for a reason it logged (e.g. the watchdog)
 
 /// <summary>The entry point; public so the tests' WebApplicationFactory can host it.</summary>
 public partial class Program;

@@ -16,13 +16,14 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     private readonly bool _stopOnDispose;
     private bool _stopped;
 
-    private LocalPostgresCluster(string dataDirectory, string binDirectory, int port, bool reused, bool stopOnDispose)
+    private LocalPostgresCluster(string dataDirectory, string binDirectory, int port, bool reused, bool stopOnDispose, bool durable)
     {
         DataDirectory = dataDirectory;
         _binDirectory = binDirectory;
         Port = port;
         Reused = reused;
         _stopOnDispose = stopOnDispose;
+        Durable = durable;
     }
 
     /// <summary>The cluster's data folder.</summary>
@@ -33,6 +34,18 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     /// <summary>True when a server already running on this data folder was adopted.</summary>
     public bool Reused { get; }
+
+    /// <summary>
+    /// True when every commit is flushed to disk before it is acknowledged (PostgreSQL's defaults: `fsync`,
+    /// `synchronous_commit` and `full_page_writes` on), so that a power cut loses nothing that was acknowledged.
+    /// </summary>
+    public bool Durable { get; }
+
+    /// <summary>
+    /// True while the server's postmaster runs: the process named in `postmaster.pid` is alive. False once it has been
+    /// stopped or killed (a stale pid file left by `kill -9` names a dead process).
+    /// </summary>
+    public bool IsRunning => RunningPid(DataDirectory) is { } pid && ProcessIsAlive(pid);
 
     /// <summary>A connection string to <paramref name="database"/> as the `postgres` superuser.</summary>
     public string ConnectionString(string database = "postgres") =>
@@ -46,28 +59,24 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts (initialising first when the folder is empty) a cluster in <paramref name="dataDirectory"/>.
-    /// A server already running there is reused. Throws <see cref="LocalPostgresException"/> with the
-    /// fix when PostgreSQL is not installed or cannot start.
+    /// A server already running there is reused, unless it runs without the durability asked for: then it is restarted
+    /// with it. A <paramref name="durable"/> cluster keeps PostgreSQL's crash-safe defaults; a throwaway one (tests,
+    /// benchmarks) skips the flushes to disk, which a power cut would make it lose. Throws
+    /// <see cref="LocalPostgresException"/> with the fix when PostgreSQL is not installed or cannot start.
     /// </summary>
     public static async Task<LocalPostgresCluster> StartAsync(
-        string dataDirectory, bool stopOnDispose = true, CancellationToken cancellationToken = default)
+        string dataDirectory, bool stopOnDispose = true, bool durable = true, CancellationToken cancellationToken = default)
     {
         var bin = FindBinDirectory();
         dataDirectory = Path.GetFullPath(dataDirectory);
-        var runAsPostgres = Environment.UserName == "root" || Environment.IsPrivilegedProcess;
+        var runAsPostgres = RunAsPostgres;
 
-        if (RunningPort(dataDirectory) is { } runningPort && await AcceptsConnectionsAsync(runningPort, cancellationToken))
-        {
-            return new LocalPostgresCluster(dataDirectory, bin, runningPort, reused: true, stopOnDispose);
-        }
+        if (await AdoptAsync(dataDirectory, bin, stopOnDispose, durable, cancellationToken) is { } running) return running;
 
         if (runAsPostgres && !await PostgresCanReachAsync(Path.GetDirectoryName(dataDirectory)!, cancellationToken))
         {
             dataDirectory = Relocate(dataDirectory);
-            if (RunningPort(dataDirectory) is { } relocatedPort && await AcceptsConnectionsAsync(relocatedPort, cancellationToken))
-            {
-                return new LocalPostgresCluster(dataDirectory, bin, relocatedPort, reused: true, stopOnDispose);
-            }
+            if (await AdoptAsync(dataDirectory, bin, stopOnDispose, durable, cancellationToken) is { } relocated) return relocated;
         }
 
         Directory.CreateDirectory(dataDirectory);
@@ -78,22 +87,52 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
         if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
         {
-            await RunAsync(Path.Combine(bin, "initdb"),
-                ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync"],
-                runAsPostgres, cancellationToken);
+            // A durable cluster's initdb flushes its files before returning (`--no-sync` would leave them to the OS).
+            string[] initdb = ["-D", dataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"];
+            await RunAsync(Path.Combine(bin, "initdb"), durable ? initdb : [.. initdb, "--no-sync"], runAsPostgres, cancellationToken);
         }
 
-        var port = FreePort();
-        var logFile = Path.Combine(dataDirectory, "server.log");
-        // No Unix socket: paths can exceed the 107-byte limit, and TCP on loopback is all we need.
-        var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 -c fsync=off";
-        await RunAsync(Path.Combine(bin, "pg_ctl"),
-            ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options],
-            runAsPostgres, cancellationToken);
-
-        return new LocalPostgresCluster(dataDirectory, bin, port, reused: false, stopOnDispose);
+        var cluster = new LocalPostgresCluster(dataDirectory, bin, FreePort(), reused: false, stopOnDispose, durable);
+        await cluster.StartServerAsync(cancellationToken);
+        return cluster;
     }
 
+    /// <summary>
+    /// Starts the server again on the same folder and port after it stopped or died (the connection strings handed out
+    /// stay valid). Throws <see cref="LocalPostgresException"/> when it cannot start yet, e.g. while the killed server's
+    /// backends still hold its shared memory, or when its port has been taken meanwhile.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        if (IsRunning) return;
+        await StartServerAsync(cancellationToken);
+    }
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        var logFile = Path.Combine(DataDirectory, "server.log");
+        // No Unix socket: paths can exceed the 107-byte limit, and TCP on loopback is all we need.
+        var options = $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200";
+        if (!Durable) options += " -c fsync=off";
+        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+            ["start", "-D", DataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options],
+            RunAsPostgres, cancellationToken);
+        _stopped = false;
+    }
+
+    /// <summary>
+    /// The server already running on <paramref name="dataDirectory"/>, if any. One running with `fsync` off when a durable
+    /// cluster is wanted (left by a throwaway run, or by an older version of this launcher) is stopped, to be started afresh.
+    /// </summary>
+    private static async Task<LocalPostgresCluster?> AdoptAsync(
+        string dataDirectory, string bin, bool stopOnDispose, bool durable, CancellationToken cancellationToken)
+    {
+        if (RunningPort(dataDirectory) is not { } port || await FsyncAsync(port, cancellationToken) is not { } fsync) return null;
+        var running = new LocalPostgresCluster(dataDirectory, bin, port, reused: true, stopOnDispose, durable: fsync);
+        if (fsync || !durable) return running;
+        await running.StopAsync();
+        return null;
+    }
     /// <summary>Creates <paramref name="database"/>, optionally as a copy of <paramref name="template"/>.</summary>
     public async Task CreateDatabaseAsync(string database, string? template = null, CancellationToken cancellationToken = default)
     {
@@ -119,15 +158,22 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
-    /// <summary>Stops the server (fast shutdown).</summary>
+    /// <summary>Stops the server (fast shutdown). A server already gone (stopped or killed) leaves nothing to do.</summary>
     public async Task StopAsync()
     {
         if (_stopped) return;
         _stopped = true;
         NpgsqlConnection.ClearAllPools();
-        var runAsPostgres = Environment.UserName == "root" || Environment.IsPrivilegedProcess;
-        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w"],
-            runAsPostgres, CancellationToken.None);
+        if (!IsRunning) return;
+        try
+        {
+            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w"],
+                RunAsPostgres, CancellationToken.None);
+        }
+        catch (LocalPostgresException) when (!IsRunning)
+        {
+            // It died while we were stopping it: stopped all the same.
+        }
     }
 
     /// <summary>Stops the server if this instance started it; a server it merely reused may still serve another process.</summary>
@@ -198,23 +244,56 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         }
     }
 
-    private static int? RunningPort(string dataDirectory)
+    private static bool RunAsPostgres => Environment.UserName == "root" || Environment.IsPrivilegedProcess;
+
+    // postmaster.pid: line 1 the postmaster's pid, line 4 its port.
+    private static int? RunningPid(string dataDirectory) => PidFileLine(dataDirectory, 0);
+
+    private static int? RunningPort(string dataDirectory) => PidFileLine(dataDirectory, 3);
+
+    private static int? PidFileLine(string dataDirectory, int line)
     {
-        // postmaster.pid: line 1 pid, line 4 port.
         var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
-        if (!File.Exists(pidFile)) return null;
         try
         {
             var lines = File.ReadAllLines(pidFile);
-            return lines.Length > 3 && int.TryParse(lines[3].Trim(), out var port) ? port : null;
+            return lines.Length > line && int.TryParse(lines[line].Trim(), out var value) ? value : null;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return null; // no pid file (stopped), or one being rewritten
         }
     }
 
-    private static async Task<bool> AcceptsConnectionsAsync(int port, CancellationToken cancellationToken)
+    private static bool ProcessIsAlive(int pid)
+    {
+        // On Linux a killed postmaster may linger as a zombie until its parent reaps it: alive only if not `Z`.
+        var stat = $"/proc/{pid}/stat";
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                var text = File.ReadAllText(stat);
+                return text.Length > text.LastIndexOf(')') + 2 && text[text.LastIndexOf(')') + 2] != 'Z';
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>`SHOW fsync` on the server at <paramref name="port"/>, or null when nothing answers there.</summary>
+    private static async Task<bool?> FsyncAsync(int port, CancellationToken cancellationToken)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
@@ -224,11 +303,12 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         {
             await using var connection = new NpgsqlConnection(builder.ConnectionString);
             await connection.OpenAsync(cancellationToken);
-            return true;
+            await using var command = new NpgsqlCommand("SHOW fsync", connection);
+            return await command.ExecuteScalarAsync(cancellationToken) is "on";
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
         {
-            return false;
+            return null;
         }
     }
 

@@ -65,7 +65,7 @@ public static class BenchmarkProgram
             case "smoke":
             {
                 var directory = Path.Combine(Path.GetTempPath(), $"claimtracker-bench-smoke-{Guid.NewGuid():N}");
-                await using (var cluster = await LocalPostgresCluster.StartAsync(directory, stopOnDispose: true, cancel.Token))
+                await using (var cluster = await LocalPostgresCluster.StartAsync(directory, stopOnDispose: true, durable: false, cancel.Token))
                 {
                     Console.WriteLine(await BenchmarkSmoke.RunAsync(cluster, Console.Out, cancel.Token));
                 }

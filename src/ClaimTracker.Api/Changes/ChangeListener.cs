@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ClaimTracker.Api.Data;
+using ClaimTracker.Api.Http;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -83,8 +84,17 @@ internal sealed class ChangeListener(
             {
                 failures++;
                 var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, failures - 1)));
-                logger.LogWarning(e, "The change listener lost its database connection (attempt {Failures}); reconnecting in " +
-                                     "{Delay}. Until then, streams see new changes at their next heartbeat.", failures, delay);
+                // A lost connection is expected (a database restart, a failover): one line. Anything else keeps its stack trace.
+                const string message = "The change listener lost its database connection (attempt {Failures}: {Reason}); " +
+                                       "reconnecting in {Delay}. Until then, streams see new changes at their next heartbeat.";
+                if (DatabaseFailures.Find(e) is { IsTransient: true } or PostgresException { SqlState: "57P01" or "57P02" or "57P03" })
+                {
+                    logger.LogWarning(message, failures, e.Message, delay);
+                }
+                else
+                {
+                    logger.LogWarning(e, message, failures, e.Message, delay);
+                }
                 try
                 {
                     await Task.Delay(delay, clock, stoppingToken);

@@ -1,9 +1,15 @@
+using System.ComponentModel.DataAnnotations;
 using ClaimTracker.Api.Data.Seed;
+using ClaimTracker.Api.Http;
 using ClaimTracker.LocalPostgres;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace ClaimTracker.Api.Data;
 
@@ -32,19 +38,57 @@ public sealed class DatabaseEndpoint : IAsyncDisposable
     }
 }
 
+/// <summary>The configured database (`ConnectionStrings:ClaimTracker` names it).</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    [Range(1, 3600, ErrorMessage = "Database:StartupTimeoutSeconds must be 1–3600.")]
+    public int StartupTimeoutSeconds { get; set; } = 60;
+}
+
+/// <summary>The embedded PostgreSQL, started when no connection string is configured.</summary>
+public sealed class LocalDatabaseOptions
+{
+    public const string Section = "LocalDatabase";
+
+    /// <summary>The data folder; null for `.localdb/postgres` beside the app's content root.</summary>
+    public string? DataDirectory { get; set; }
+
+    [Range(1, 3600, ErrorMessage = "LocalDatabase:RestartTimeoutSeconds must be 1–3600.")]
+    public int RestartTimeoutSeconds { get; set; } = 60;
+}
+
+/// <summary>The story seeded at start-up.</summary>
+public sealed class SeedOptions
+{
+    public const string Section = "Seed";
+
+    public bool Enabled { get; set; } = true;
+}
+
 public static class DatabaseSetup
 {
     public const string ConnectionStringName = "ClaimTracker";
     private const string EmbeddedDatabaseName = "claimtracker";
-    private static readonly TimeSpan MaxStartupRetryDelay = TimeSpan.FromSeconds(5);
 
     public static void AddClaimTrackerDatabase(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddValidatedSettings<DatabaseOptions>(DatabaseOptions.Section);
+        builder.Services.AddValidatedSettings<LocalDatabaseOptions>(LocalDatabaseOptions.Section);
+        builder.Services.AddValidatedSettings<SeedOptions>(SeedOptions.Section);
         builder.Services.AddSingleton<DatabaseEndpoint>();
         builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<DatabaseEndpoint>().ConnectionString));
         builder.Services.AddDbContextPool<ClaimTrackerDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
-            .UseSnakeCaseNamingConvention());
+            .UseSnakeCaseNamingConvention()
+            // A failed command reaches the request's exception handling, which logs it once, as what it answered (a 503 in
+            // one line, a 500 with its stack trace): EF's own error lines would say it again, stack trace and all.
+            .ConfigureWarnings(w => w.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
+        builder.Services.AddHostedService<EmbeddedPostgresWatchdog>();
     }
 
     /// <summary>
@@ -64,9 +108,11 @@ public static class DatabaseSetup
         }
         else
         {
-            var dataDirectory = app.Configuration["LocalDatabase:DataDirectory"]
-                                ?? Path.Combine(app.Environment.ContentRootPath, ".localdb", "postgres");
-            var cluster = await LocalPostgresCluster.StartAsync(dataDirectory, stopOnDispose: true, app.Lifetime.ApplicationStopping);
+            var local = app.Services.GetRequiredService<IOptions<LocalDatabaseOptions>>().Value;
+            var dataDirectory = local.DataDirectory ?? Path.Combine(app.Environment.ContentRootPath, ".localdb", "postgres");
+            // Durable: a journalist's work kept here must survive a power cut (docs/decisions/001-embedded-postgresql.md).
+            var cluster = await LocalPostgresCluster.StartAsync(
+                dataDirectory, stopOnDispose: true, durable: true, app.Lifetime.ApplicationStopping);
             if (!await cluster.DatabaseExistsAsync(EmbeddedDatabaseName)) await cluster.CreateDatabaseAsync(EmbeddedDatabaseName);
             endpoint.Use(cluster.ConnectionString(EmbeddedDatabaseName), cluster);
             logger.LogInformation(
@@ -80,7 +126,7 @@ public static class DatabaseSetup
         // Creating the history table first spares a fresh database EF's logged "relation does not exist" error.
         await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(app.Lifetime.ApplicationStopping);
         await db.Database.MigrateAsync(app.Lifetime.ApplicationStopping);
-        if (app.Configuration.GetValue("Seed:Enabled", true))
+        if (app.Services.GetRequiredService<IOptions<SeedOptions>>().Value.Enabled)
         {
             var seeded = await StorySeed.SeedAsync(db, app.Lifetime.ApplicationStopping);
             logger.LogInformation(seeded
@@ -90,30 +136,47 @@ public static class DatabaseSetup
     }
 
     /// <summary>
+    /// Retries what may succeed soon (<paramref name="retryable"/>), with exponential backoff from 250 ms to 5 s, for at
+    /// most <paramref name="timeout"/>; past that the last failure is thrown as it is, so that the caller can name it.
+    /// </summary>
+    internal static ResiliencePipeline Patiently(
+        TimeSpan timeout, TimeProvider clock, Func<Exception, bool> retryable, Action<Exception, TimeSpan> onRetry)
+    {
+        var started = clock.GetTimestamp();
+        var remaining = () => timeout - clock.GetElapsedTime(started);
+        return new ResiliencePipelineBuilder { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } e && retryable(e) && remaining() > TimeSpan.Zero),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(TimeSpan.FromMilliseconds(Math.Min(
+                    250 * Math.Pow(2, Math.Min(args.AttemptNumber, 10)), Math.Clamp(remaining().TotalMilliseconds, 0, 5000)))),
+                OnRetry = args =>
+                {
+                    onRetry(args.Outcome.Exception!, args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    /// <summary>
     /// A configured database that does not answer yet (a container starting beside this one, a restart) is waited for,
-    /// retrying with backoff up to `Database:StartupTimeoutSeconds` (default 60), so that a start-up race is not a crash.
-    /// Past that the last failure is thrown, and the entry point reports it in one line.
+    /// retrying with backoff up to `Database:StartupTimeoutSeconds`, so that a start-up race is not a crash. Past that
+    /// the last failure is thrown, and the entry point reports it in one line.
     /// </summary>
     private static async Task WaitForDatabaseAsync(WebApplication app, ILogger logger)
     {
-        var timeout = TimeSpan.FromSeconds(app.Configuration.GetValue("Database:StartupTimeoutSeconds", 60));
-        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var timeout = TimeSpan.FromSeconds(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.StartupTimeoutSeconds);
         var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
-        var started = clock.GetTimestamp();
-        var delay = TimeSpan.FromMilliseconds(250);
-        while (true)
+        var pipeline = Patiently(timeout, app.Services.GetRequiredService<TimeProvider>(),
+            e => e is NpgsqlException { IsTransient: true },
+            (e, delay) => logger.LogWarning("The database does not answer yet ({Reason}); retrying in {Delay} ms.",
+                e.Message, delay.TotalMilliseconds));
+        await pipeline.ExecuteAsync(async ct =>
         {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(app.Lifetime.ApplicationStopping);
-                return;
-            }
-            catch (NpgsqlException e) when (e.IsTransient && clock.GetElapsedTime(started) + delay < timeout)
-            {
-                logger.LogWarning("The database does not answer yet ({Reason}); retrying in {Delay} ms.", e.Message, delay.TotalMilliseconds);
-                await Task.Delay(delay, clock, app.Lifetime.ApplicationStopping);
-                delay = delay * 2 < MaxStartupRetryDelay ? delay * 2 : MaxStartupRetryDelay;
-            }
-        }
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+        }, app.Lifetime.ApplicationStopping);
     }
 }

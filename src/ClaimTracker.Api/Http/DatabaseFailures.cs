@@ -36,7 +36,9 @@ internal sealed class DatabaseFailureExceptionHandler(IProblemDetailsService pro
         }
         else if (failure.IsTransient)
         {
-            logger.LogWarning(failure, "{Method} {Path}: the database is unavailable; answered 503.", context.Request.Method, context.Request.Path);
+            // Expected while the database restarts or fails over: one line each, the reason without its stack trace.
+            logger.LogWarning("{Method} {Path}: the database is unavailable ({Reason}); answered 503.",
+                context.Request.Method, context.Request.Path, failure.Message);
             context.Response.Headers.RetryAfter = UnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             (problem.Status, problem.Type, problem.Title, problem.Detail) = (StatusCodes.Status503ServiceUnavailable,
                 ProblemTypes.DatabaseUnavailable, "Database unavailable",

@@ -1,10 +1,10 @@
-using System.Diagnostics;
+using ClaimTracker.Api.Tests.Infrastructure;
 
 namespace ClaimTracker.Api.Tests.Http;
 
 /// <summary>
 /// A bad setting stops the real process at start-up with one line naming it and exit code 1, before any database is
-/// touched: the API is run as built (its app host beside the tests), configured through environment variables.
+/// touched (the API run as built, <see cref="ApiProcess"/>).
 /// </summary>
 public sealed class SettingsValidationTests
 {
@@ -18,6 +18,9 @@ public sealed class SettingsValidationTests
     [InlineData("Search__StatementTimeoutMs", "-5", "Search:StatementTimeoutMs must be at least 1.")]
     [InlineData("ClaimReview__ClaimUrlTemplate", "claims/{slug}", "ClaimReview:ClaimUrlTemplate must be an absolute URL")]
     [InlineData("Auth__BootstrapAdminKey", "too-short", "Auth:BootstrapAdminKey must be at least 20 characters.")]
+    [InlineData("Database__StartupTimeoutSeconds", "0", "Database:StartupTimeoutSeconds must be 1–3600.")]
+    [InlineData("LocalDatabase__RestartTimeoutSeconds", "99999", "LocalDatabase:RestartTimeoutSeconds must be 1–3600.")]
+    [InlineData("Seed__Enabled", "maybe", "'maybe' at 'Seed:Enabled'")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string variable, string value, string message)
     {
         var (exitCode, output) = await RunApiAsync(new() { [variable] = value });
@@ -26,7 +29,9 @@ public sealed class SettingsValidationTests
         var line = Assert.Single(output.Split('\n'), l => l.Contains("Invalid configuration:", StringComparison.Ordinal));
         Assert.Contains(message, line);
         Assert.DoesNotContain("   at ", output); // no stack trace
-        Assert.DoesNotContain("database", output, StringComparison.OrdinalIgnoreCase); // stopped before reaching for it
+        // Stopped before reaching for the database: its logger never spoke, nor did the line that names a failed database.
+        Assert.DoesNotContain("ClaimTracker.Database", output);
+        Assert.DoesNotContain("Cannot use the database", output);
     }
 
     [Fact]
@@ -41,36 +46,10 @@ public sealed class SettingsValidationTests
 
     private static async Task<(int ExitCode, string Output)> RunApiAsync(Dictionary<string, string> settings)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ClaimTracker.Api.exe" : "ClaimTracker.Api"))
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
         // Were validation skipped, this database (nothing listens on port 1) would fail within a second, naming the database.
-        start.Environment["ConnectionStrings__ClaimTracker"] = "Host=127.0.0.1;Port=1;Username=nobody;Database=nothing";
-        start.Environment["Database__StartupTimeoutSeconds"] = "1";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (name, value) in settings) start.Environment[name] = value;
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        settings.TryAdd("ConnectionStrings__ClaimTracker", "Host=127.0.0.1;Port=1;Username=nobody;Database=nothing");
+        settings.TryAdd("Database__StartupTimeoutSeconds", "1");
+        await using var api = ApiProcess.Start(settings);
+        return (await api.ExitCodeAsync(TimeSpan.FromSeconds(60), Ct), api.Output);
     }
 }

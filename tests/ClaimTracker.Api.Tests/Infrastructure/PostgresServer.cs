@@ -24,7 +24,8 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _cluster = await LocalPostgresCluster.StartAsync(_dataDirectory);
+        // Throwaway: no flushes to disk, which only a power cut would need.
+        _cluster = await LocalPostgresCluster.StartAsync(_dataDirectory, durable: false);
         await _cluster.CreateDatabaseAsync(TemplateDatabase);
         // The template goes through the application's own start-up: migrations, then the seed.
         await using (var app = new ClaimTrackerApp(_cluster.ConnectionString(TemplateDatabase)))
