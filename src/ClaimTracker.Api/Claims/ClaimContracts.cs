@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Sources;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace ClaimTracker.Api.Claims;
 
@@ -37,7 +38,16 @@ public sealed record ClaimDetailResponse(
     QuantityResponse? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision, ClaimRef? PartOf,
     IReadOnlyList<ClaimRef> Parts, IReadOnlyList<string> Tags, ClaimStatus Status, string? StatusReason,
     DateTimeOffset? StatusChangedAt, IReadOnlyList<AppearanceResponse> Appearances,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The list item's fields with the claim's parts and appearances.</summary>
+    public static ClaimDetailResponse Of(ClaimResponse c, IReadOnlyList<ClaimRef> parts, IReadOnlyList<AppearanceResponse> appearances) =>
+        new(c.Id, c.Slug, c.Statement, c.Kind, c.Subject, c.Claimant, c.Quantity, c.OccurredOn, c.DatePrecision, c.PartOf,
+            parts, c.Tags, c.Status, c.StatusReason, c.StatusChangedAt, appearances, c.CreatedAt, c.UpdatedAt);
+}
+
+/// <summary>What a claim's detail adds to its list item, read in the same query.</summary>
+public sealed record ClaimRelatives(IReadOnlyList<ClaimRef> Parts, IReadOnlyList<AppearanceResponse> Appearances, uint Version);
 
 /// <summary>Projections into the response records, translated by EF Core into one SQL query each.</summary>
 public static class ClaimProjections
@@ -52,20 +62,35 @@ public static class ClaimProjections
         c.PartOf == null ? null : new ClaimRef(c.PartOf.Id, c.PartOf.Slug, c.PartOf.Statement),
         c.Tags, c.Status, c.StatusReason, c.StatusChangedAt, c.CreatedAt, c.UpdatedAt);
 
-    public static readonly Expression<Func<Claim, Versioned<ClaimDetailResponse>>> ToDetail = c => new Versioned<ClaimDetailResponse>(new ClaimDetailResponse(
-        c.Id, c.Slug, c.Statement, c.Kind,
-        new EntityRef(c.Subject.Id, c.Subject.Slug, c.Subject.Name),
-        c.Claimant == null ? null : new EntityRef(c.Claimant.Id, c.Claimant.Slug, c.Claimant.Name),
-        c.Quantity == null ? null : new QuantityResponse(c.Quantity.Amount, c.Quantity.Unit, c.Quantity.Approximate,
-            c.Quantity.Period, c.Quantity.Scope, c.Quantity.LowerBound, c.Quantity.UpperBound),
-        c.OccurredOn, c.DatePrecision,
-        c.PartOf == null ? null : new ClaimRef(c.PartOf.Id, c.PartOf.Slug, c.PartOf.Statement),
-        c.Parts.OrderBy(p => p.Slug).Select(p => new ClaimRef(p.Id, p.Slug, p.Statement)).ToList(),
-        c.Tags, c.Status, c.StatusReason, c.StatusChangedAt,
-        c.Appearances.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => new AppearanceResponse(
-            a.Id, a.Stance,
-            new SourceSummary(a.Source.Id, a.Source.Kind, a.Source.Title, a.Source.Url, a.Source.Publisher),
-            new QuoteResponse(a.Quote.Exact, a.Quote.Prefix, a.Quote.Suffix, a.Quote.Start, a.Quote.End, a.Quote.Anchor)))
-            .ToList(),
-        c.CreatedAt, c.UpdatedAt), c.Version);
+    /// <summary>
+    /// The list item's projection with the parts, appearances and version beside it, in one query: the response is put
+    /// together from the two as the rows arrive (<see cref="ClaimDetailResponse.Of"/>).
+    /// </summary>
+    public static readonly Expression<Func<Claim, Versioned<ClaimDetailResponse>>> ToDetail = Combine(ToResponse,
+        c => new ClaimRelatives(
+            c.Parts.OrderBy(p => p.Slug).Select(p => new ClaimRef(p.Id, p.Slug, p.Statement)).ToList(),
+            c.Appearances.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => new AppearanceResponse(
+                a.Id, a.Stance,
+                new SourceSummary(a.Source.Id, a.Source.Kind, a.Source.Title, a.Source.Url, a.Source.Publisher),
+                new QuoteResponse(a.Quote.Exact, a.Quote.Prefix, a.Quote.Suffix, a.Quote.Start, a.Quote.End, a.Quote.Anchor)))
+                .ToList(),
+            c.Version),
+        (claim, relatives) => Detail(claim, relatives));
+
+    private static Versioned<ClaimDetailResponse> Detail(ClaimResponse claim, ClaimRelatives relatives) =>
+        new(ClaimDetailResponse.Of(claim, relatives.Parts, relatives.Appearances), relatives.Version);
+
+    /// <summary>
+    /// Builds `c => combine(first(c), second(c))` as one expression tree for EF Core to translate, so that a part written
+    /// once (the tsquery, the rank, the response projection) can be used inside another.
+    /// </summary>
+    public static Expression<Func<Claim, TResult>> Combine<T1, T2, TResult>(
+        Expression<Func<Claim, T1>> first, Expression<Func<Claim, T2>> second, Expression<Func<T1, T2, TResult>> combine)
+    {
+        var claim = first.Parameters[0];
+        var secondBody = ReplacingExpressionVisitor.Replace(second.Parameters[0], claim, second.Body);
+        var body = new ReplacingExpressionVisitor([combine.Parameters[0], combine.Parameters[1]], [first.Body, secondBody])
+            .Visit(combine.Body);
+        return Expression.Lambda<Func<Claim, TResult>>(body, claim);
+    }
 }

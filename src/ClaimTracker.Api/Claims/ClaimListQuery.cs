@@ -180,7 +180,7 @@ public static class ClaimSorts
     {
         var rank = ClaimSearch.Rank(SearchOf(filter));
         return ByRelevance(claims, filter, rank)
-            .Select(ClaimSearch.Combine(ClaimProjections.ToResponse, rank, (claim, r) => new RankedClaim(claim, r)));
+            .Select(ClaimProjections.Combine(ClaimProjections.ToResponse, rank, (claim, r) => new RankedClaim(claim, r)));
     }
 
     /// <summary><paramref name="claims"/> in the filter's order, strictly after its cursor.</summary>
@@ -216,7 +216,7 @@ public static class ClaimSorts
         if (filter.After is { } after)
         {
             var (afterRank, afterId) = (after.Key.Rank, after.Id);
-            claims = claims.Where(ClaimSearch.Combine(c => c.Id, rank,
+            claims = claims.Where(ClaimProjections.Combine(c => c.Id, rank,
                 (id, r) => EF.Functions.LessThan(ValueTuple.Create(r, id), ValueTuple.Create(afterRank, afterId))));
         }
         return claims.OrderByDescending(rank).ThenByDescending(c => c.Id);

@@ -54,11 +54,11 @@ public static class ClaimSearch
     /// </summary>
     public static IQueryable<Claim> Matching(this IQueryable<Claim> claims, SearchTerms search)
     {
-        claims = claims.Where(Combine(c => c.SearchVector, TsQuery(search.Text), (document, query) => document.Matches(query)));
+        claims = claims.Where(ClaimProjections.Combine(c => c.SearchVector, TsQuery(search.Text), (document, query) => document.Matches(query)));
         // PostgreSQL applies `-word` within each language's reading of q, so a claim whose English statement names the
         // word could still match through its Italian quotes; this drops it in every language (a filter on the matches).
         return search.Excluded is { } excluded
-            ? claims.Where(Combine(c => c.SearchVector, TsQuery(excluded), (document, query) => !document.Matches(query)))
+            ? claims.Where(ClaimProjections.Combine(c => c.SearchVector, TsQuery(excluded), (document, query) => !document.Matches(query)))
             : claims;
     }
 
@@ -67,21 +67,7 @@ public static class ClaimSearch
     /// used alike in ORDER BY, in the keyset WHERE and in SELECT, so that a page continues exactly where the last ended.
     /// </summary>
     public static Expression<Func<Claim, float>> Rank(SearchTerms search) =>
-        Combine(c => c.SearchVector, TsQuery(search.Text), (document, query) => document.RankCoverDensity(query));
-
-    /// <summary>
-    /// Builds `c => combine(first(c), second(c))` as one expression tree for EF Core to translate, so that a part written
-    /// once (the tsquery, the rank, the response projection) can be used inside another.
-    /// </summary>
-    public static Expression<Func<Claim, TResult>> Combine<T1, T2, TResult>(
-        Expression<Func<Claim, T1>> first, Expression<Func<Claim, T2>> second, Expression<Func<T1, T2, TResult>> combine)
-    {
-        var claim = first.Parameters[0];
-        var secondBody = ReplacingExpressionVisitor.Replace(second.Parameters[0], claim, second.Body);
-        var body = new ReplacingExpressionVisitor([combine.Parameters[0], combine.Parameters[1]], [first.Body, secondBody])
-            .Visit(combine.Body);
-        return Expression.Lambda<Func<Claim, TResult>>(body, claim);
-    }
+        ClaimProjections.Combine(c => c.SearchVector, TsQuery(search.Text), (document, query) => document.RankCoverDensity(query));
 
     /// <summary>
     /// <paramref name="text"/> as websearch_to_tsquery reads it in English (the statement's language), Italian (the
