@@ -40,7 +40,9 @@ public sealed partial record StatedFigures(
     /// What is not an amount: a day of the month next to a month name ("19 gennaio", "January 19"; the year in
     /// "19 January 2025" is a year), a number glued to letters that are not a scale ("H100", "A800", "5G", "COVID-19",
     /// "3rd"), an ordinal ("1°"). A bare four-digit 1900–2099 with no currency, scale or percent sign is a year
-    /// ("nel 2025", "in 2025", "fiscal 2025", "FY2025"). Numbers written as words ("cinque", "double") are not read.
+    /// ("nel 2025", "in 2025", "fiscal 2025", "FY2025"). Numbers in words are read only before a scale ("twelve billion",
+    /// "dodici miliardi", "half a billion"); "cinque mesi" and "double" are not figures. A range ("$5-6 billion",
+    /// "da 5 a 6 miliardi", "between 5 and 6 billion") states both ends, each with the scale and currency written once for both.
     /// </remarks>
     public static StatedFigures Extract(string text, string? language)
     {
@@ -94,21 +96,16 @@ public sealed partial record StatedFigures(
         var approximate = prefix.Groups["approx"].Success;
         var hasCurrencySymbol = prefix.Groups["currency"].Success;
 
-        // Letters glued to the number: a scale ("5.5bn", "12mld", "$12B"), an ordinal, or a name ("H100", "5G").
-        var rest = after;
-        decimal scale = 1;
-        string? scaleWord = null;
-        var glued = LeadingLetters().Match(rest);
-        if (glued.Success)
-        {
-            if (ScaleOf(glued.Value, hasCurrencySymbol) is not { } gluedScale) return null;
-            (scale, scaleWord, rest) = (gluedScale, glued.Value, rest[glued.Length..]);
-        }
-        else if (rest.StartsWith('°') || rest.StartsWith('º')) return null;
-        else if (SpacedScale().Match(rest) is { Success: true } spaced && ScaleOf(spaced.Groups["scale"].Value, hasCurrencySymbol) is { } spacedScale)
-        {
-            (scale, scaleWord, rest) = (spacedScale, spaced.Groups["scale"].Value, rest[spaced.Length..]);
-        }
+        // A range ("$5-6 billion", "5–6 miliardi", "19-20 gennaio") reads its first number with what follows the second.
+        // Only a rising pair is a range: "nel 2025 a 12 miliardi" is a year and an amount.
+        var range = RangeTail().Match(after);
+        var isRange = range.Success
+            && (!range.Groups["and"].Success || Between().IsMatch(before))
+            && ParseNumber(digits, convention) < ParseNumber(range.Groups["to"].Value, convention);
+        var rest = isRange ? after[range.Length..] : after;
+        if (ScaleAfter(rest, hasCurrencySymbol) is not { } read) return null;
+        var (scale, scaleWord, afterScale) = read;
+        rest = afterScale;
 
         var isInteger = !digits.Contains('.') && !digits.Contains(',') && !digits.Contains('\u00A0') && !digits.Contains('\u202F');
         if (scaleWord is null && !hasCurrencySymbol && isInteger
@@ -126,6 +123,19 @@ public sealed partial record StatedFigures(
         if (scaleWord is null && currency is null && isInteger && digits.Length == 4 && value is >= 1900 and <= 2099)
             return new Figure.Year((int)value);
         return new Figure.Amount(new StatedAmount(value * scale, currency, approximate));
+    }
+
+    // What follows a number: its scale ("5.5bn", "12mld", "$12B", "12 miliardi") and the text after it; null when the
+    // letters glued to it make it a name ("H100", "5G") or an ordinal ("3rd", "1°").
+    private static (decimal Scale, string? Word, string After)? ScaleAfter(string after, bool afterCurrencySign)
+    {
+        var glued = LeadingLetters().Match(after);
+        if (glued.Success)
+            return ScaleOf(glued.Value, afterCurrencySign) is { } gluedScale ? (gluedScale, glued.Value, after[glued.Length..]) : null;
+        if (after.StartsWith('°') || after.StartsWith('º')) return null;
+        if (SpacedScale().Match(after) is { Success: true } spaced && ScaleOf(spaced.Groups["scale"].Value, afterCurrencySign) is { } spacedScale)
+            return (spacedScale, spaced.Groups["scale"].Value, after[spaced.Length..]);
+        return (1, null, after);
     }
 
     private static void AddYear(List<int> years, int year)
@@ -189,6 +199,7 @@ public sealed partial record StatedFigures(
     /// </summary>
     private static decimal? ParseNumber(string digits, Convention convention)
     {
+        if (char.IsLetter(digits[0])) return NumberWordOf(digits);
         digits = digits.Replace("\u00A0", "", StringComparison.Ordinal).Replace("\u202F", "", StringComparison.Ordinal);
         var (dot, comma) = (digits.LastIndexOf('.'), digits.LastIndexOf(','));
         char? decimalMark = (dot, comma) switch
@@ -201,6 +212,31 @@ public sealed partial record StatedFigures(
         if (decimalMark is { } mark) invariant = invariant.Replace(mark, '.');
         return decimal.TryParse(invariant, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
     }
+
+    // Only before a scale of their language ("twelve billion", "dodici miliardi", "half a billion", "mille miliardi"): alone,
+    // "cinque mesi" is no figure, and "a miliardi di utenti" is a preposition.
+    private static decimal? NumberWordOf(string word) =>
+        NumberWordSpace().Replace(word.ToLowerInvariant(), " ") switch
+        {
+            "half a" or "mezzo" => 0.5m,
+            "a" or "an" or "one" or "un" => 1,
+            "two" or "due" => 2,
+            "three" or "tre" => 3,
+            "four" or "quattro" => 4,
+            "five" or "cinque" => 5,
+            "six" or "sei" => 6,
+            "seven" or "sette" => 7,
+            "eight" or "otto" => 8,
+            "nine" or "nove" => 9,
+            "ten" or "dieci" => 10,
+            "eleven" or "undici" => 11,
+            "twelve" or "dodici" => 12,
+            "twenty" or "venti" => 20,
+            "fifty" or "cinquanta" => 50,
+            "a hundred" or "one hundred" or "cento" => 100,
+            "mille" => 1000,
+            _ => null,
+        };
 
     private static char? ReadLoneSeparator(string digits, char separator, Convention convention)
     {
@@ -215,8 +251,23 @@ public sealed partial record StatedFigures(
 
     // A digit group not glued to a letter or another number ("H100", "A800", "COVID-19" are names): "12", "5,5",
     // "1.000.000", "1,234.5", "1 000" with a no-break space.
-    [GeneratedRegex(@"(?<![\p{L}\p{N}_]|[\p{L}\p{N}][.,:/]|\p{L}-)(?:\d{1,3}(?:[.,\u00A0\u202F]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)")]
+    [GeneratedRegex(@"(?<![\p{L}\p{N}_]|[\p{L}\p{N}][.,:/]|\p{L}-)(?:\d{1,3}(?:[.,\u00A0\u202F]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?" +
+        @"|(?i:\b(?:half\s+a|(?:a|one)\s+hundred|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|fifty)" +
+        @"(?=\s+(?:thousand|million|billion|trillion)\b))" +
+        @"|(?i:\b(?:mezzo|un|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|venti|cinquanta|cento|mille)" +
+        @"(?=\s+(?:milion[ei]|miliard[oi]|bilion[ei]|trilion[ei])\b)))")]
     private static partial Regex Number();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex NumberWordSpace();
+
+    // The second half of a range after its first number: "-6", "–6", " to 6", " a 6" ("da 5 a 6 miliardi"), and after
+    // "between"/"tra"/"fra" (Between) " and 6", " e 6": elsewhere "and" joins a list.
+    [GeneratedRegex(@"^(?:\s?[-–]\s?|\s+(?:to|a|(?<and>and|e))\s+)(?<to>\d+(?:[.,]\d+)?)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex RangeTail();
+
+    [GeneratedRegex(@"\b(?:between|tra|fra)\s+(?:US\$|\$|€|£)?\s?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Between();
 
     [GeneratedRegex(@"\b(?:(?<year>(?:19|20)\d{2})-\d{1,2}-\d{1,2}|\d{1,2}([/.])\d{1,2}\1(?<year>(?:19|20)\d{2}))\b")]
     private static partial Regex NumericDate();
@@ -227,10 +278,11 @@ public sealed partial record StatedFigures(
     [GeneratedRegex(@"^\p{L}+")]
     private static partial Regex LeadingLetters();
 
-    // What may stand right before a number: a hedge or a bound ("circa il", "oltre l’"), then a currency sign or code.
+    // What may stand right before a number: a hedge or a bound ("circa il", "oltre l’"), then a currency sign or code, then
+    // the first half of a range whose second half this number is ("$5-").
     [GeneratedRegex(
         @"(?<approx>\b(?:about|around|approximately|roughly|nearly|almost|some|over|more\s+than|at\s+least|up\s+to|circa|quasi|oltre|più\s+di|almeno|fino\s+a|intorno\s+a(?:i|gli|l)?|attorno\s+a(?:i|gli|l)?)\s+(?:(?:il|i|gli|la|le|lo)\s+|l['’])?|[~≈]\s*)?" +
-        @"(?:(?<currency>US\$|\$|€|£|\b(?:USD|EUR|CNY|RMB|GBP|JPY))\s?)?$",
+        @"(?:(?<currency>US\$|\$|€|£|\b(?:USD|EUR|CNY|RMB|GBP|JPY))\s?)?(?:\d+(?:[.,]\d+)?(?:\s?[-–]\s?|\s+(?:to|a)\s+))?$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Prefix();
 

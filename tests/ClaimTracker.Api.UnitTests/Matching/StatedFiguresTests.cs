@@ -293,6 +293,77 @@ public sealed class StatedFiguresTests
         Assert.Equal([new StatedPercentage(Parse(value), approximate)], figures.Percentages);
     }
 
+    [Theory]
+    [InlineData("twelve billion dollars", "12000000000", "USD")]
+    [InlineData("dodici miliardi di dollari", "12000000000", "USD")]
+    [InlineData("a billion dollars", "1000000000", "USD")]
+    [InlineData("un miliardo di euro", "1000000000", "EUR")]
+    [InlineData("half a billion", "500000000", null)]
+    [InlineData("mezzo miliardo", "500000000", null)]
+    [InlineData("mille miliardi", "1000000000000", null)]
+    public void NumberWordsAreReadBeforeAScale(string text, string value, string? currency)
+    {
+        Assert.Equal([new StatedAmount(Parse(value), currency)], StatedFigures.Extract(text, null).Amounts);
+    }
+
+    [Theory]
+    [InlineData("arrivare a miliardi di utenti")]   // an Italian preposition, not "a billion"
+    [InlineData("cinque mesi")]
+    [InlineData("a few billion")]
+    public void NumberWordsWithoutAScaleOfTheirLanguageAreNotRead(string text)
+    {
+        Assert.Empty(StatedFigures.Extract(text, null).Amounts);
+    }
+
+    [Theory]
+    [InlineData("$5-6 billion", "en", "USD")]
+    [InlineData("5–6 miliardi di dollari", "it", "USD")]
+    [InlineData("da 5 a 6 miliardi", "it", null)]
+    [InlineData("from 5 to 6 billion", "en", null)]
+    [InlineData("between 5 and 6 billion", "en", null)]
+    [InlineData("tra 5 e 6 miliardi", "it", null)]
+    public void BothEndsOfARangeTakeItsScaleAndCurrency(string text, string language, string? currency)
+    {
+        Assert.Equal(
+            [new StatedAmount(5 * Billion, currency), new StatedAmount(6 * Billion, currency)],
+            StatedFigures.Extract(text, language).Amounts);
+    }
+
+    [Fact]
+    public void AndOutsideABetweenJoinsAListNotARange()
+    {
+        Assert.Equal(
+            [new StatedAmount(5), new StatedAmount(6 * Billion, "USD")],
+            StatedFigures.Extract("5 chip designers and 6 billion dollars", "en").Amounts);
+    }
+
+    [Fact]
+    public void AYearBeforeAnAmountIsNoRange()
+    {
+        var figures = StatedFigures.Extract("la spesa salirà nel 2025 a 12 miliardi", "it");
+
+        Assert.Equal([new StatedAmount(12 * Billion)], figures.Amounts);
+        Assert.Equal([2025], figures.Years);
+    }
+
+    [Theory]
+    [InlineData("19-20 gennaio 2025", "it", new[] { 2025 })]
+    [InlineData("2024-2025", null, new[] { 2024, 2025 })]
+    [InlineData("from 2024 to 2025", "en", new[] { 2024, 2025 })]
+    public void RangesOfDaysOrYearsAreNoAmounts(string text, string? language, int[] years)
+    {
+        var figures = StatedFigures.Extract(text, language);
+
+        Assert.Empty(figures.Amounts);
+        Assert.Equal(years, figures.Years);
+    }
+
+    [Fact]
+    public void APercentageRangeStatesBothEnds()
+    {
+        Assert.Equal([new StatedPercentage(5), new StatedPercentage(10)], StatedFigures.Extract("5-10%", null).Percentages);
+    }
+
     private static decimal Parse(string value) => decimal.Parse(value, CultureInfo.InvariantCulture);
 
     private static string ReadArticle()
