@@ -107,6 +107,8 @@ public sealed partial record StatedFigures(
         var (scale, scaleWord, afterScale) = read;
         rest = afterScale;
 
+        if (TimeBefore().IsMatch(before) && ItalianTime().IsMatch(digits)) return null;
+
         var isInteger = !digits.Contains('.') && !digits.Contains(',') && !digits.Contains('\u00A0') && !digits.Contains('\u202F');
         if (scaleWord is null && !hasCurrencySymbol && isInteger
             && int.TryParse(digits, CultureInfo.InvariantCulture, out var day) && day is >= 1 and <= 31
@@ -126,13 +128,14 @@ public sealed partial record StatedFigures(
     }
 
     // What follows a number: its scale ("5.5bn", "12mld", "$12B", "12 miliardi") and the text after it; null when the
-    // letters glued to it make it a name ("H100", "5G") or an ordinal ("3rd", "1°").
+    // letters glued to it make it a name ("H100", "5G"), an ordinal ("3rd", "1°") or a time ("10:30").
     private static (decimal Scale, string? Word, string After)? ScaleAfter(string after, bool afterCurrencySign)
     {
         var glued = LeadingLetters().Match(after);
         if (glued.Success)
             return ScaleOf(glued.Value, afterCurrencySign) is { } gluedScale ? (gluedScale, glued.Value, after[glued.Length..]) : null;
-        if (after.StartsWith('°') || after.StartsWith('º')) return null;
+        // An ordinal ("1°") or the hour of a time ("10:30").
+        if (after.StartsWith('°') || after.StartsWith('º') || (after.Length > 1 && after[0] == ':' && char.IsAsciiDigit(after[1]))) return null;
         if (SpacedScale().Match(after) is { Success: true } spaced && ScaleOf(spaced.Groups["scale"].Value, afterCurrencySign) is { } spacedScale)
             return (spacedScale, spaced.Groups["scale"].Value, after[spaced.Length..]);
         return (1, null, after);
@@ -173,7 +176,7 @@ public sealed partial record StatedFigures(
             {
                 "thousand" or "thousands" or "mila" => 1e3m,
                 "million" or "millions" or "mn" or "mln" or "milione" or "milioni" => 1e6m,
-                "billion" or "billions" or "bn" or "miliardo" or "miliardi" or "mld" or "mrd" => 1e9m,
+                "billion" or "billions" or "bn" or "bln" or "miliardo" or "miliardi" or "mld" or "mrd" => 1e9m,
                 // Italian "bilione" is 10^12 (long scale). "Trilione" is strictly 10^18, but news text uses it as a calque
                 // of the English "trillion": no newsroom figure is 10^18 of anything.
                 "trillion" or "trillions" or "tn" or "bilione" or "bilioni" or "trilione" or "trilioni" => 1e12m,
@@ -287,14 +290,14 @@ public sealed partial record StatedFigures(
     private static partial Regex Prefix();
 
     [GeneratedRegex(
-        @"^\s+(?<scale>thousands?|millions?|billions?|trillions?|mila|milion[ei]|miliard[oi]|bilion[ei]|trilion[ei]|mln|mld|mrd|bn|mn|tn)\b",
+        @"^\s+(?<scale>thousands?|millions?|billions?|trillions?|mila|milion[ei]|miliard[oi]|bilion[ei]|trilion[ei]|mln|mld|mrd|bln|bn|mn|tn)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SpacedScale();
 
     // What may follow a number and its scale: a percent sign or word, a currency ("di dollari", "US dollars", "€"), a hedge.
     [GeneratedRegex(
         @"^(?:(?<percent>\s?%|\s+(?:per\s?cent|percent|per\s+cento|percento)\b)" +
-        @"|\s*(?:(?:di|of)\s+)?(?:US\s+)?(?<currency>dollari|dollaro|dollars?|euros?|yuan|renminbi|rmb|usd|eur|cny|yen|jpy|gbp|sterline)\b|\s?(?<currency>€|\$))?" +
+        @"|\s*(?:(?:di|of)\s+)?(?:U\.?S\.?\s+)?(?<currency>dollari|dollaro|dollars?|euros?|yuan|renminbi|rmb|usd|eur|cny|yen|jpy|gbp|sterline)\b|\s?(?<currency>€|\$))?" +
         @"(?:\s+(?:USA|statunitensi|americani)\b)?(?<approx>,?\s+(?:circa|or\s+so)\b)?",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Suffix();
@@ -303,6 +306,13 @@ public sealed partial record StatedFigures(
         @"^\s+(?:of\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MonthAfter();
+
+    // An Italian time written with a dot: "alle 10.30", "dalle ore 9.00".
+    [GeneratedRegex(@"\b(?:alle|dalle|ore)\s+$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TimeBefore();
+
+    [GeneratedRegex(@"^\d{1,2}\.\d{2}$")]
+    private static partial Regex ItalianTime();
 
     [GeneratedRegex(
         @"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?\s+$",

@@ -42,6 +42,7 @@ public sealed class FigureComparisonTests
     [InlineData("€12bn on AI chips", "en", "$12bn on AI chips")]                                    // another currency
     [InlineData("$12B, of which $5.5B in China", "en", "$12B, of which $6.8B abroad")]             // each states an amount the other lacks
     [InlineData("AI chip budgets grew 12% in 2025", "en", "AI chip budgets grew 20% in 2025")]
+    [InlineData("ByteDance will spend $5-6 billion in China", "en", Domestic)]                   // a range is its two ends, not an interval
     public void DifferentAmountsPeriodsOrCurrenciesContradict(string text, string language, string candidate)
     {
         Assert.Equal(Contradicts, FigureComparison.Compare(text, language, candidate, "en"));

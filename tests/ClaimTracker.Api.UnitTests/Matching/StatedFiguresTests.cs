@@ -166,6 +166,12 @@ public sealed class StatedFiguresTests
     [InlineData("6.8 billion", "en", "6800000000", null)]
     [InlineData("12 billion dollars", "en", "12000000000", "USD")]
     [InlineData("12 billion US dollars", "en", "12000000000", "USD")]
+    [InlineData("12 billion U.S. dollars", "en", "12000000000", "USD")]
+    [InlineData("85 billion yuan", "en", "85000000000", "CNY")]
+    [InlineData("12 bln", null, "12000000000", null)]
+    [InlineData("€ 1,5 mld", null, "1500000000", "EUR")]
+    [InlineData("$12,000,000,000", null, "12000000000", "USD")]
+    [InlineData("12.000.000.000 di dollari", null, "12000000000", "USD")]
     [InlineData("12 miliardi", "it", "12000000000", null)]
     [InlineData("12 mld", "it", "12000000000", null)]
     [InlineData("12mld", "it", "12000000000", null)]
@@ -239,6 +245,9 @@ public sealed class StatedFiguresTests
     [InlineData("19/01/2025", null)]
     [InlineData("19.01.2025", "it")]
     [InlineData("2025-01-19", null)]
+    [InlineData("il 19 gennaio 2025 alle 10:30", "it")]
+    [InlineData("il 19 gennaio 2025 alle 10.30", "it")]
+    [InlineData("on Jan. 19, 2025", "en")]
     public void YearsAreReadAndDaysOfTheMonthAreNotAmounts(string text, string? language)
     {
         var figures = StatedFigures.Extract(text, language);
