@@ -19,7 +19,8 @@ public sealed record StatedPercentage(decimal Value, bool Approximate = false);
 /// <summary>
 /// The amounts, percentages and years a text states, in English or Italian (docs/decisions/010-stated-figures.md).
 /// Amounts and percentages are listed in the order the text gives them, repeats included; years once each, in order of
-/// first mention.
+/// first mention. Two of these are compared with <see cref="FigureComparison"/>, not with <c>==</c> (the lists are
+/// compared by reference).
 /// </summary>
 public sealed partial record StatedFigures(
     IReadOnlyList<StatedAmount> Amounts, IReadOnlyList<StatedPercentage> Percentages, IReadOnlyList<int> Years)

@@ -159,6 +159,12 @@ public sealed class StatedFiguresTests
     }
 
     [Theory]
+    [InlineData("12", "en", "12", null)]
+    [InlineData("12.5", "en", "12.5", null)]
+    [InlineData("5 thousand", "en", "5000", null)]
+    [InlineData("3 million", "en", "3000000", null)]
+    [InlineData("3 milioni", "it", "3000000", null)]
+    [InlineData("2 trilioni di dollari", "it", "2000000000000", "USD")] // read as the English "trillion" (decision 010)
     [InlineData("$12bn", null, "12000000000", "USD")]
     [InlineData("$12B", null, "12000000000", "USD")]
     [InlineData("US$12bn", null, "12000000000", "USD")]
