@@ -1,7 +1,7 @@
 -- `claims` claims (psql -v claims=N) with a statement, quotes, names and tags of realistic size (their search_vector is rebuilt by every
 -- status UPDATE), then one history row per claim, linked into a valid chain (the API's seed leaves a chain too).
 \set ON_ERROR_STOP on
-SELECT setseed(0.42);
+SELECT setseed(0.42) AS seeded \gset
 CREATE TEMP TABLE words AS
 SELECT string_to_array('minister said unemployment rose percent last year budget deficit schools hospitals police '
     'crime fell record high lowest since taxes spending million billion housing prices council election votes migrants '
