@@ -7,12 +7,14 @@ namespace ClaimTracker.Api.Claims;
 internal sealed class ClaimConfiguration : IEntityTypeConfiguration<Claim>
 {
     /// <summary>
-    /// Statement in English (weight A); quotes in Italian and as-is (B); entity names, aliases and tags as-is (B).
-    /// search_quotes and search_names are plain columns kept current by triggers, since a generated column can only
-    /// read its own row.
+    /// Statement in English and its Italian translation (weight A), every translation as-is (B); quotes in Italian and
+    /// as-is (B, C); entity names, aliases and tags as-is (B). search_quotes and search_names are plain columns kept
+    /// current by triggers, since a generated column can only read its own row.
     /// </summary>
     public const string SearchVectorSql =
         "setweight(to_tsvector('english'::regconfig, statement), 'A') || " +
+        "setweight(to_tsvector('italian'::regconfig, coalesce(translations -> 'it', '')), 'A') || " +
+        "setweight(jsonb_to_tsvector('simple'::regconfig, hstore_to_jsonb(translations), '[\"string\"]'), 'B') || " +
         "setweight(to_tsvector('italian'::regconfig, search_quotes), 'B') || " +
         "setweight(to_tsvector('simple'::regconfig, search_quotes), 'C') || " +
         "setweight(to_tsvector('simple'::regconfig, search_names), 'B')";
@@ -22,6 +24,8 @@ internal sealed class ClaimConfiguration : IEntityTypeConfiguration<Claim>
         builder.Property(c => c.Slug).HasMaxLength(Limits.Slug);
         builder.HasIndex(c => c.Slug).IsUnique();
         builder.Property(c => c.Statement).HasMaxLength(Limits.Statement);
+        // hstore: a flat text-to-text map PostgreSQL indexes and queries by key (`translations -> 'it'`).
+        builder.Property(c => c.Translations).HasColumnType("hstore").HasDefaultValueSql("''::hstore");
         builder.Property(c => c.StatusReason).HasMaxLength(Limits.Reason);
         builder.Property(c => c.Version).IsRowVersion();
         builder.HasWordCheck<Claim, ClaimStatus>("status");

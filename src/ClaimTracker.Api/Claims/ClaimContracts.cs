@@ -25,16 +25,19 @@ public sealed record AppearanceResponse(Guid Id, Stance Stance, SourceSummary So
 public sealed record QuantityResponse(
     decimal Amount, string Unit, bool Approximate, string? Period, string? Scope, decimal? LowerBound, decimal? UpperBound);
 
-/// <summary>A claim as list endpoints return it.</summary>
+/// <summary>
+/// A claim as list endpoints return it. `statement` is in the reader's language (`Content-Language` names it);
+/// `statements` holds every language's, by BCP 47 tag, `en` (the canonical statement) first.
+/// </summary>
 public sealed record ClaimResponse(
-    Guid Id, string Slug, string Statement, ClaimKind Kind, EntityRef Subject, EntityRef? Claimant,
+    Guid Id, string Slug, string Statement, IReadOnlyDictionary<string, string> Statements, ClaimKind Kind, EntityRef Subject, EntityRef? Claimant,
     QuantityResponse? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision, ClaimRef? PartOf,
     IReadOnlyList<string> Tags, ClaimStatus Status, string? StatusReason, DateTimeOffset? StatusChangedAt,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>A claim with its parts and appearances, as `GET /claims/{idOrSlug}` returns it.</summary>
 public sealed record ClaimDetailResponse(
-    Guid Id, string Slug, string Statement, ClaimKind Kind, EntityRef Subject, EntityRef? Claimant,
+    Guid Id, string Slug, string Statement, IReadOnlyDictionary<string, string> Statements, ClaimKind Kind, EntityRef Subject, EntityRef? Claimant,
     QuantityResponse? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision, ClaimRef? PartOf,
     IReadOnlyList<ClaimRef> Parts, IReadOnlyList<string> Tags, ClaimStatus Status, string? StatusReason,
     DateTimeOffset? StatusChangedAt, IReadOnlyList<AppearanceResponse> Appearances,
@@ -42,7 +45,7 @@ public sealed record ClaimDetailResponse(
 {
     /// <summary>The list item's fields with the claim's parts and appearances.</summary>
     public static ClaimDetailResponse Of(ClaimResponse c, IReadOnlyList<ClaimRef> parts, IReadOnlyList<AppearanceResponse> appearances) =>
-        new(c.Id, c.Slug, c.Statement, c.Kind, c.Subject, c.Claimant, c.Quantity, c.OccurredOn, c.DatePrecision, c.PartOf,
+        new(c.Id, c.Slug, c.Statement, c.Statements, c.Kind, c.Subject, c.Claimant, c.Quantity, c.OccurredOn, c.DatePrecision, c.PartOf,
             parts, c.Tags, c.Status, c.StatusReason, c.StatusChangedAt, appearances, c.CreatedAt, c.UpdatedAt);
 }
 
@@ -52,8 +55,9 @@ public sealed record ClaimRelatives(IReadOnlyList<ClaimRef> Parts, IReadOnlyList
 /// <summary>Projections into the response records, translated by EF Core into one SQL query each.</summary>
 public static class ClaimProjections
 {
+    /// <summary>The list item, with the translations alone in `statements`: <see cref="ClaimLanguages.Present(ClaimResponse, IReadOnlyList{string}, out string)"/> completes it.</summary>
     public static readonly Expression<Func<Claim, ClaimResponse>> ToResponse = c => new ClaimResponse(
-        c.Id, c.Slug, c.Statement, c.Kind,
+        c.Id, c.Slug, c.Statement, c.Translations, c.Kind,
         new EntityRef(c.Subject.Id, c.Subject.Slug, c.Subject.Name),
         c.Claimant == null ? null : new EntityRef(c.Claimant.Id, c.Claimant.Slug, c.Claimant.Name),
         c.Quantity == null ? null : new QuantityResponse(c.Quantity.Amount, c.Quantity.Unit, c.Quantity.Approximate,

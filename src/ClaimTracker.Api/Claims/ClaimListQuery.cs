@@ -21,7 +21,8 @@ public sealed record ClaimListQuery(
     [property: FromQuery(Name = "q")] string? Q,
     [property: FromQuery(Name = "sort")] string? Sort,
     [property: FromQuery(Name = "limit")] string? Limit,
-    [property: FromQuery(Name = "cursor")] string? Cursor)
+    [property: FromQuery(Name = "cursor")] string? Cursor,
+    [property: FromQuery(Name = "lang")] string? Lang)
 {
     /// <summary>Parses every parameter; each bad one is named in <paramref name="errors"/>.</summary>
     public ClaimFilter Parse(ValidationErrors errors)

@@ -6,11 +6,16 @@ using Microsoft.Net.Http.Headers;
 
 namespace ClaimTracker.Api.Claims;
 
-/// <summary>A merge patch of a claim: any of the editable fields; `null` clears an optional one, `quantity` merges field by field.</summary>
+/// <summary>
+/// A merge patch of a claim: any of the editable fields; `null` clears an optional one, `quantity` merges field by field,
+/// `statements` language by language (`{ "statements": { "it": "…", "fr": null } }` sets the Italian and drops the French;
+/// `statements.en` and `statement` are the same text, either may change it).
+/// </summary>
 // Only describes the body in OpenAPI: the handler reads the JSON itself, to tell "absent" from "null".
 public sealed record ClaimPatchDocument(
     string? Slug, string? Statement, ClaimKind? Kind, string? Subject, string? Claimant, IReadOnlyList<string>? Tags,
-    string? PartOf, QuantityPatchDocument? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision);
+    string? PartOf, QuantityPatchDocument? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision,
+    IReadOnlyDictionary<string, string?>? Statements);
 
 /// <summary>The figures to change; `null` clears an optional one.</summary>
 public sealed record QuantityPatchDocument(
@@ -25,7 +30,7 @@ public static class ClaimMergePatch
     public const string MediaType = "application/merge-patch+json";
 
     public static readonly FrozenSet<string> Editable = FrozenSet.Create(StringComparer.Ordinal,
-        "slug", "statement", "kind", "subject", "claimant", "tags", "partOf", "quantity", "occurredOn", "datePrecision");
+        "slug", "statement", "kind", "subject", "claimant", "tags", "partOf", "quantity", "occurredOn", "datePrecision", "statements");
 
     private static readonly FrozenSet<string> QuantityFields = FrozenSet.Create(StringComparer.Ordinal,
         "amount", "unit", "approximate", "period", "scope", "lowerBound", "upperBound");
@@ -67,6 +72,11 @@ public static class ClaimMergePatch
             }
             else if (ServerOwned.Contains(name)) errors.Add(name, $"{name} is set by the server and cannot be changed.");
             else if (!Editable.Contains(name)) errors.Add(name, "Unknown property: it is not part of this operation's body.");
+            else if (name == "statements" && value is JsonObject statements
+                     && statements.Any(s => s.Value is null && ClaimLanguages.Normalize(s.Key) == ClaimLanguages.Canonical))
+            {
+                errors.Add("statements.en", "statements.en is the canonical statement: it can be changed, not removed.");
+            }
             else if (name == "quantity" && value is JsonObject quantity)
             {
                 foreach (var (field, _) in quantity.Where(f => !QuantityFields.Contains(f.Key)))
@@ -83,6 +93,16 @@ public static class ClaimMergePatch
     {
         var document = JsonSerializer.SerializeToNode(claim.ToRequest(), json)!.AsObject();
         MergeInto(document, patch);
+        // `statement` and `statements.en` are one text: the one the patch changed carries the other along.
+        var english = (patch["statements"] as JsonObject)?.FirstOrDefault(s => ClaimLanguages.Normalize(s.Key) == ClaimLanguages.Canonical);
+        if (english?.Value is null && patch["statement"] is { } statement && document["statements"] is JsonObject all)
+        {
+            all[ClaimLanguages.Canonical] = statement.DeepClone();
+        }
+        else if (english?.Value is { } text && !patch.ContainsKey("statement"))
+        {
+            document["statement"] = text.DeepClone();
+        }
         try
         {
             return document.Deserialize<CreateClaimRequest>(json);

@@ -30,6 +30,7 @@ public static partial class ClaimRules
         Reference(errors, "claimant", request.Claimant, required: false);
         Reference(errors, "partOf", request.PartOf, required: false);
         var tags = Tags(errors, request.Tags);
+        var translations = ClaimLanguages.Translations(request.Statements, request.Statement, errors);
 
         Quantity? quantity = null;
         if (request.Kind == ClaimKind.Quantity)
@@ -56,7 +57,7 @@ public static partial class ClaimRules
         var isEvent = request.Kind == ClaimKind.Event;
         return new ClaimFields(
             request.Slug, request.Statement.Trim(), request.Kind!.Value, request.Subject, request.Claimant, tags, request.PartOf,
-            quantity, isEvent ? request.OccurredOn : null, isEvent ? request.DatePrecision ?? DatePrecision.Day : null);
+            quantity, isEvent ? request.OccurredOn : null, isEvent ? request.DatePrecision ?? DatePrecision.Day : null, translations);
     }
 
     /// <summary>An id or slug: checked for shape here, resolved against the database later (422 when it names nothing).</summary>

@@ -61,8 +61,7 @@ public static class ClaimStatusApi
         }
 
         var row = await ClaimLookup.ReadDetailAsync(db, claim.Id, cancellationToken);
-        http.Response.Headers.ETag = ETags.For(row.Version);
-        return TypedResults.Ok(row.Value);
+        return TypedResults.Ok(ClaimLanguages.Respond(http, row, ClaimLanguages.Preference(http.Request, null, errors)));
     }
 
     private static async Task<ProblemHttpResult?> CheckEvidenceAsync(ClaimTrackerDbContext db, Guid claimId, ClaimStatus to,

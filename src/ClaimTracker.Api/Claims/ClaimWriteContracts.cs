@@ -5,12 +5,14 @@ namespace ClaimTracker.Api.Claims;
 /// <summary>
 /// A new claim. `subject` and `claimant` are entity ids or slugs, `partOf` a claim id or slug. `quantity` is required
 /// for (and only for) `kind: quantity`; `occurredOn` (with `datePrecision`, default `day`) for (and only for) `kind: event`.
-/// Also the shape a merge patch of `PATCH /claims/{idOrSlug}` applies to.
+/// `statements` gives the statement in other languages by BCP 47 tag (`{ "it": "…" }`); its `en`, if sent, must equal
+/// `statement`, the canonical English. Also the shape a merge patch of `PATCH /claims/{idOrSlug}` applies to.
 /// </summary>
 public sealed record CreateClaimRequest(
     [property: Required] string Slug, [property: Required] string Statement, [property: Required] ClaimKind? Kind,
     [property: Required] string Subject, string? Claimant, IReadOnlyList<string>? Tags,
-    string? PartOf, QuantityRequest? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision);
+    string? PartOf, QuantityRequest? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision,
+    IReadOnlyDictionary<string, string?>? Statements = null);
 
 /// <summary>The figures of a `quantity` claim: `lowerBound` ≤ `amount` ≤ `upperBound` when the bounds are given.</summary>
 public sealed record QuantityRequest(
@@ -19,7 +21,7 @@ public sealed record QuantityRequest(
 /// <summary>A claim's editable fields once validated: trimmed, tags deduplicated, defaults applied; references not yet resolved.</summary>
 public sealed record ClaimFields(
     string Slug, string Statement, ClaimKind Kind, string Subject, string? Claimant, List<string> Tags, string? PartOf,
-    Quantity? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision);
+    Quantity? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision, Dictionary<string, string> Translations);
 
 /// <summary>The ids that a claim's `subject`, `claimant` and `partOf` resolved to.</summary>
 public sealed record ClaimReferences(Guid SubjectId, Guid? ClaimantId, Guid? PartOfId);
@@ -31,13 +33,17 @@ public static class ClaimWriteMapping
         claim.Slug, claim.Statement, claim.Kind, claim.SubjectId.ToString(), claim.ClaimantId?.ToString(), claim.Tags,
         claim.PartOfId?.ToString(),
         claim.Quantity is { } q ? new QuantityRequest(q.Amount, q.Unit, q.Approximate, q.Period, q.Scope, q.LowerBound, q.UpperBound) : null,
-        claim.OccurredOn, claim.DatePrecision);
+        claim.OccurredOn, claim.DatePrecision,
+        ClaimLanguages.All(claim.Statement, claim.Translations).ToDictionary(t => t.Key, string? (t) => t.Value));
 
     /// <summary>Writes validated fields onto a claim, leaving unchanged values untouched so that EF Core sees no change.</summary>
     public static void Apply(this Claim claim, ClaimFields fields, ClaimReferences references)
     {
         claim.Slug = fields.Slug;
         claim.Statement = fields.Statement;
+        var sameTranslations = claim.Translations.Count == fields.Translations.Count
+                               && claim.Translations.All(t => fields.Translations.TryGetValue(t.Key, out var text) && text == t.Value);
+        if (!sameTranslations) claim.Translations = fields.Translations;
         claim.Kind = fields.Kind;
         claim.SubjectId = references.SubjectId;
         claim.ClaimantId = references.ClaimantId;

@@ -80,8 +80,8 @@ public static class ClaimWritesApi
         }
 
         var row = await ClaimLookup.ReadDetailAsync(db, claim.Id, cancellationToken);
-        http.Response.Headers.ETag = ETags.For(row.Version);
-        return TypedResults.Created($"/api/v1/claims/{row.Value.Slug}", row.Value);
+        return TypedResults.Created($"/api/v1/claims/{row.Value.Slug}",
+            ClaimLanguages.Respond(http, row, ClaimLanguages.Preference(http.Request, null, errors)));
     }
 
     private static async Task<Results<Ok<ClaimDetailResponse>, ValidationProblem, ProblemHttpResult>> PatchClaim(
@@ -153,8 +153,7 @@ public static class ClaimWritesApi
         }
 
         var row = await ClaimLookup.ReadDetailAsync(db, claim.Id, cancellationToken);
-        http.Response.Headers.ETag = ETags.For(row.Version);
-        return TypedResults.Ok(row.Value);
+        return TypedResults.Ok(ClaimLanguages.Respond(http, row, ClaimLanguages.Preference(http.Request, null, errors)));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -30,8 +31,11 @@ public static class ClaimsApi
         group.MapGet("/{idOrSlug}", GetClaim)
             .WithName("GetClaim")
             .WithSummary("Get a claim with its appearances and parts")
-            .WithDescription("Addressed by id or slug, e.g. `bytedance-ai-chips-budget-2025`. Returns a strong `ETag`; " +
-                             "send it back in `If-None-Match` to get 304 when nothing changed.")
+            .WithDescription("Addressed by id or slug, e.g. `bytedance-ai-chips-budget-2025`. `statement` is in the language " +
+                             "asked for with `?lang=` or `Accept-Language` (`it`, `it-IT, en;q=0.5`), else English; " +
+                             "`Content-Language` names it and `statements` holds every language's. Returns a strong `ETag` " +
+                             "(one per language); send it back in `If-None-Match` to get 304 when nothing changed.")
+            .ProducesValidationProblem()
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -50,25 +54,29 @@ public static class ClaimsApi
     {
         var errors = new ValidationErrors();
         var filter = query.Parse(errors);
+        var languages = ClaimLanguages.Preference(http.Request, query.Lang, errors);
         if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
 
         var page = await SearchTransaction.RunAsync(db, filter, search.Value,
             ct => ClaimSorts.PageAsync(filter.Apply(db.Claims.AsNoTracking()), filter, ct), cancellationToken);
         if (page is null) return SearchTransaction.TooBroad(search.Value);
         PageLinks.SetNextLink(http, page.NextCursor);
-        return TypedResults.Ok(page);
+        return TypedResults.Ok(ClaimLanguages.RespondPage(http, page, languages));
     }
 
-    private static async Task<Results<Ok<ClaimDetailResponse>, StatusCodeHttpResult, ProblemHttpResult>> GetClaim(
-        string idOrSlug, ClaimTrackerDbContext db, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ClaimDetailResponse>, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetClaim(
+        string idOrSlug, [FromQuery(Name = "lang")] string? lang, ClaimTrackerDbContext db, HttpContext http,
+        CancellationToken cancellationToken)
     {
+        var errors = new ValidationErrors();
+        var languages = ClaimLanguages.Preference(http.Request, lang, errors);
+        if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
         var row = await ClaimLookup.FindDetailAsync(db, idOrSlug, cancellationToken);
         if (row is null) return ClaimLookup.NotFound(idOrSlug);
 
-        var etag = ETags.For(row.Version);
-        http.Response.Headers.ETag = etag;
-        return ETags.IfNoneMatchHits(http.Request, etag)
+        var claim = ClaimLanguages.Respond(http, row, languages);
+        return ETags.IfNoneMatchHits(http.Request, http.Response.Headers.ETag.ToString())
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Ok(row.Value);
+            : TypedResults.Ok(claim);
     }
 }

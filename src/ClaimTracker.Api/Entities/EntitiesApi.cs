@@ -80,6 +80,7 @@ public static class EntitiesApi
     {
         var errors = new ValidationErrors();
         var filter = query.Parse(errors);
+        var languages = ClaimLanguages.Preference(http.Request, query.Lang, errors);
         var entityRole = errors.Enum<EntityRole>("role", role) ?? EntityRole.Subject;
         if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
 
@@ -98,7 +99,7 @@ public static class EntitiesApi
         var page = await SearchTransaction.RunAsync(db, filter, search.Value, ct => ClaimSorts.PageAsync(claims, filter, ct), cancellationToken);
         if (page is null) return SearchTransaction.TooBroad(search.Value);
         PageLinks.SetNextLink(http, page.NextCursor);
-        return TypedResults.Ok(page);
+        return TypedResults.Ok(ClaimLanguages.RespondPage(http, page, languages));
     }
 
     /// <summary>Entities are addressed by id or slug.</summary>

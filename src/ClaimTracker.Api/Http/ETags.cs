@@ -6,10 +6,16 @@ namespace ClaimTracker.Api.Http;
 /// <summary>A response with the row version its ETag comes from.</summary>
 public sealed record Versioned<T>(T Value, uint Version);
 
-/// <summary>Strong ETags from PostgreSQL's row version (xmin).</summary>
+/// <summary>
+/// Strong ETags from PostgreSQL's row version (xmin). A resource read in a language other than English has one ETag per
+/// language (`"123@it"`: another representation of version 123); a write's If-Match compares the version alone.
+/// </summary>
 public static class ETags
 {
     public static string For(uint version) => $"\"{version}\"";
+
+    public static string For(uint version, string language) =>
+        language == Claims.ClaimLanguages.Canonical ? For(version) : $"\"{version}@{language}\"";
 
     /// <summary>The outcome of checking a write's If-Match against the current ETag.</summary>
     public enum Precondition { Missing, Stale, Holds }
@@ -21,8 +27,12 @@ public static class ETags
     {
         var header = request.GetTypedHeaders().IfMatch;
         if (header.Count == 0 || header.Any(t => t.Equals(EntityTagHeaderValue.Any))) return Precondition.Missing;
-        return header.Any(t => t.Compare(new EntityTagHeaderValue(etag), useStrongComparison: true)) ? Precondition.Holds : Precondition.Stale;
+        return header.Any(t => !t.IsWeak && VersionOf(t.Tag.Value) == etag) ? Precondition.Holds : Precondition.Stale;
     }
+
+    /// <summary>`"123@it"` → `"123"`: the version a representation's tag names.</summary>
+    private static string? VersionOf(string? tag) =>
+        tag is null ? null : tag.IndexOf('@') is var at and > 0 ? tag[..at] + "\"" : tag;
 
     public static ProblemHttpResult PreconditionRequired() => TypedResults.Problem(
         statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required",

@@ -30,6 +30,8 @@ internal sealed class OpenApiConventions : IOperationFilter
         ["limit"] = ("Page size, 1–100 (default 20).", "20"),
         ["cursor"] = ("The `nextCursor` of the previous page; opaque.", ""),
         ["language"] = ("BCP 47 language of the source.", "it"),
+        ["lang"] = ("The language of each claim's `statement` (BCP 47); overrides `Accept-Language`. A claim without a " +
+                    "statement in it shows the English one; `Content-Language` says which were used.", "it"),
         ["anonymous"] = ("true: only unnamed-source reports; false: only named sources.", "true"),
         // The claim lists' q; `GET /entities` documents its own q (a name prefix) on EntityListQuery, which wins.
         ["q"] = ("Full-text search in web-search syntax: words (all must match), \"quoted phrases\", `or`, `-word` to exclude. " +

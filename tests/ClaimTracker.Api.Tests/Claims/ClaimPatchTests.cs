@@ -26,7 +26,12 @@ public sealed class ClaimPatchTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
         var body = (await response.Content.ReadFromJsonAsync<ClaimDetailResponse>(ClaimTrackerApp.Json, Ct))!;
         Assert.Equal("ByteDance plans to spend about $12 billion on AI chips.", body.Statement);
         Assert.True(body.UpdatedAt > before.UpdatedAt);
-        Assert.Equal(before with { Statement = body.Statement, UpdatedAt = body.UpdatedAt, Tags = body.Tags, Parts = body.Parts, Appearances = body.Appearances }, body);
+        Assert.Equal(before with
+        {
+            Statement = body.Statement, Statements = body.Statements, UpdatedAt = body.UpdatedAt, Tags = body.Tags, Parts = body.Parts,
+            Appearances = body.Appearances,
+        }, body);
+        Assert.Equal(new Dictionary<string, string> { ["en"] = body.Statement }, body.Statements); // statements.en follows statement
         Assert.Equal(before.Tags, body.Tags);
         Assert.NotEqual(etag, response.Headers.ETag);
         Assert.Equal(await app.ETagOfAsync(claim), response.Headers.ETag);

@@ -92,7 +92,7 @@ public sealed class SearchPlanTests(SearchPlanTests.LargerStore store) : IClassF
         await using var db = store.CreateDbContext();
         var errors = new ValidationErrors();
         var filter = new ClaimListQuery(Status: null, Subject: null, Claimant: null, Source: null, Kind: null, Tag: null, PartOf: null,
-            OccurredFrom: null, OccurredTo: null, UpdatedSince: null, Q: q, Sort: sort, Limit: null, Cursor: null).Parse(errors);
+            OccurredFrom: null, OccurredTo: null, UpdatedSince: null, Q: q, Sort: sort, Limit: null, Cursor: null, Lang: null).Parse(errors);
         Assert.False(errors.Any);
         var claims = filter.Apply(db.Claims.AsNoTracking());
         // The very queries ClaimSorts.PageAsync runs.

@@ -183,7 +183,7 @@ public sealed class FloorQueries
         {
             if (!await reader.ReadAsync(cancellationToken)) return null;
             claim = ReadClaim(reader);
-            version = reader.GetFieldValue<uint>(31);
+            version = reader.GetFieldValue<uint>(32);
         }
         var parts = new List<ClaimRef>();
         await using (var command = commands[1].ToCommand(connection, null, Id))
@@ -206,23 +206,23 @@ public sealed class FloorQueries
             }
         }
         return new Versioned<ClaimDetailResponse>(new ClaimDetailResponse(
-            claim.Id, claim.Slug, claim.Statement, claim.Kind, claim.Subject, claim.Claimant, claim.Quantity, claim.OccurredOn,
+            claim.Id, claim.Slug, claim.Statement, claim.Statements, claim.Kind, claim.Subject, claim.Claimant, claim.Quantity, claim.OccurredOn,
             claim.DatePrecision, claim.PartOf, parts, claim.Tags, claim.Status, claim.StatusReason, claim.StatusChangedAt,
             appearances, claim.CreatedAt, claim.UpdatedAt), version);
     }
 
     /// <summary>The projection's columns in EF Core's order (ClaimProjections.ToResponse / ToDetail).</summary>
     private static ClaimResponse ReadClaim(NpgsqlDataReader r) => new(
-        r.GetGuid(0), r.GetString(1), r.GetString(2), EnumWords.Parse<ClaimKind>(r.GetString(3)),
-        new EntityRef(r.GetGuid(4), r.GetString(5), r.GetString(6)),
-        r.GetBoolean(7) ? null : new EntityRef(r.GetGuid(8), r.GetString(9), r.GetString(10)),
-        r.GetBoolean(11) ? null : new QuantityResponse(r.GetDecimal(12), r.GetString(13), r.GetBoolean(14),
-            NullableString(r, 15), NullableString(r, 16), r.IsDBNull(17) ? null : r.GetDecimal(17), r.IsDBNull(18) ? null : r.GetDecimal(18)),
-        r.IsDBNull(19) ? null : r.GetFieldValue<DateOnly>(19),
-        r.IsDBNull(20) ? null : EnumWords.Parse<DatePrecision>(r.GetString(20)),
-        r.GetBoolean(21) ? null : new ClaimRef(r.GetGuid(22), r.GetString(23), r.GetString(24)),
-        r.GetFieldValue<List<string>>(25), EnumWords.Parse<ClaimStatus>(r.GetString(26)), NullableString(r, 27),
-        r.IsDBNull(28) ? null : r.GetFieldValue<DateTimeOffset>(28), r.GetFieldValue<DateTimeOffset>(29), r.GetFieldValue<DateTimeOffset>(30));
+        r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<Dictionary<string, string>>(3), EnumWords.Parse<ClaimKind>(r.GetString(4)),
+        new EntityRef(r.GetGuid(5), r.GetString(6), r.GetString(7)),
+        r.GetBoolean(8) ? null : new EntityRef(r.GetGuid(9), r.GetString(10), r.GetString(11)),
+        r.GetBoolean(12) ? null : new QuantityResponse(r.GetDecimal(13), r.GetString(14), r.GetBoolean(15),
+            NullableString(r, 16), NullableString(r, 17), r.IsDBNull(18) ? null : r.GetDecimal(18), r.IsDBNull(19) ? null : r.GetDecimal(19)),
+        r.IsDBNull(20) ? null : r.GetFieldValue<DateOnly>(20),
+        r.IsDBNull(21) ? null : EnumWords.Parse<DatePrecision>(r.GetString(21)),
+        r.GetBoolean(22) ? null : new ClaimRef(r.GetGuid(23), r.GetString(24), r.GetString(25)),
+        r.GetFieldValue<List<string>>(26), EnumWords.Parse<ClaimStatus>(r.GetString(27)), NullableString(r, 28),
+        r.IsDBNull(29) ? null : r.GetFieldValue<DateTimeOffset>(29), r.GetFieldValue<DateTimeOffset>(30), r.GetFieldValue<DateTimeOffset>(31));
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

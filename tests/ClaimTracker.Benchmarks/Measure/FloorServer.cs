@@ -32,9 +32,9 @@ public static class FloorServer
         {
             var row = await queries.GetDetailAsync(id, cancellationToken);
             if (row is null) return Results.NotFound();
-            var etag = ETags.For(row.Version);
-            http.Response.Headers.ETag = etag;
-            return ETags.IfNoneMatchHits(http.Request, etag) ? Results.StatusCode(304) : TypedResults.Ok(row.Value);
+            // The API's own presentation (the reader's language, ETag and Content-Language): it is part of the answer.
+            var claim = ClaimLanguages.Respond(http, row, ClaimLanguages.Preference(http.Request, null, new ValidationErrors()));
+            return ETags.IfNoneMatchHits(http.Request, http.Response.Headers.ETag.ToString()) ? Results.StatusCode(304) : TypedResults.Ok(claim);
         });
 
         app.MapGet("/api/v1/claims", async (HttpContext http, CancellationToken cancellationToken) =>
@@ -42,7 +42,7 @@ public static class FloorServer
             if (!lists.TryGetValue(http.Request.QueryString.Value ?? "", out var name)) return Results.NotFound();
             var page = await queries.ListAsync(name, cancellationToken);
             PageLinks.SetNextLink(http, page.NextCursor);
-            return TypedResults.Ok(page);
+            return TypedResults.Ok(ClaimLanguages.RespondPage(http, page, ClaimLanguages.Preference(http.Request, null, new ValidationErrors())));
         });
 
         app.MapPut("/api/v1/claims/{id:guid}/status", async (Guid id, ChangeStatusRequest request, HttpContext http, CancellationToken cancellationToken) =>
@@ -50,8 +50,7 @@ public static class FloorServer
             var outcome = await queries.ChangeStatusAsync(id, http.Request.Headers.IfMatch.FirstOrDefault(), request.Status, request.Reason,
                 http.Request.Headers[ApiKeyAuthentication.HeaderName].FirstOrDefault(), cancellationToken);
             if (outcome.Claim is not { } row) return Results.StatusCode(outcome.Status);
-            http.Response.Headers.ETag = ETags.For(row.Version);
-            return TypedResults.Ok(row.Value);
+            return TypedResults.Ok(ClaimLanguages.Respond(http, row, ClaimLanguages.Preference(http.Request, null, new ValidationErrors())));
         });
         return app;
     }

@@ -22,6 +22,7 @@ namespace ClaimTracker.Api.Data.Migrations
                 .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
+            NpgsqlModelBuilderExtensions.HasPostgresExtension(modelBuilder, "hstore");
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("ClaimTracker.Api.Appearances.Appearance", b =>
@@ -237,7 +238,7 @@ namespace ClaimTracker.Api.Data.Migrations
                         .ValueGeneratedOnAddOrUpdate()
                         .HasColumnType("tsvector")
                         .HasColumnName("search_vector")
-                        .HasComputedColumnSql("setweight(to_tsvector('english'::regconfig, statement), 'A') || setweight(to_tsvector('italian'::regconfig, search_quotes), 'B') || setweight(to_tsvector('simple'::regconfig, search_quotes), 'C') || setweight(to_tsvector('simple'::regconfig, search_names), 'B')", true);
+                        .HasComputedColumnSql("setweight(to_tsvector('english'::regconfig, statement), 'A') || setweight(to_tsvector('italian'::regconfig, coalesce(translations -> 'it', '')), 'A') || setweight(jsonb_to_tsvector('simple'::regconfig, hstore_to_jsonb(translations), '[\"string\"]'), 'B') || setweight(to_tsvector('italian'::regconfig, search_quotes), 'B') || setweight(to_tsvector('simple'::regconfig, search_quotes), 'C') || setweight(to_tsvector('simple'::regconfig, search_names), 'B')", true);
 
                     b.Property<string>("Slug")
                         .IsRequired()
@@ -274,6 +275,13 @@ namespace ClaimTracker.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("tags");
+
+                    b.Property<Dictionary<string, string>>("Translations")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("hstore")
+                        .HasColumnName("translations")
+                        .HasDefaultValueSql("''::hstore");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

@@ -111,6 +111,53 @@ internal static class StoryData
         "ByteDance's spokesperson called the anonymous information incorrect and ByteDance said the budget and planning " +
         "rumours are not correct; no named source confirms the figures.";
 
+    /// <summary>
+    /// Each claim's statement in Italian, the article's language, in the article's own words where it has them (its
+    /// `statements.it`: what an Italian desk reads, searches and matches against).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> ItalianStatements = new Dictionary<string, string>
+    {
+        ["bytedance-ai-chips-budget-2025"] = "ByteDance prevede di investire circa 12 miliardi di dollari in chip AI nel 2025.",
+        ["bytedance-ai-chips-spending-doubles"] =
+            "L'investimento previsto da ByteDance in chip AI nel 2025 raddoppierebbe quello dell'anno precedente.",
+        ["bytedance-ai-chips-domestic-2025"] =
+            "ByteDance prevede di destinare 5,5 miliardi di dollari del budget 2025 per i chip AI ad acquisti in Cina, " +
+            "principalmente da Huawei e Cambricon.",
+        ["bytedance-ai-chips-abroad-2025"] =
+            "ByteDance prevede di destinare 6,8 miliardi di dollari del budget 2025 per i chip AI all'infrastruttura AI all'estero.",
+        ["bytedance-denies-anonymous-plan-report"] =
+            "Il portavoce di ByteDance ha dichiarato che le informazioni fornite in forma anonima sul piano per i chip AI non sono corrette.",
+        ["bytedance-denies-budget-rumours"] =
+            "ByteDance ha dichiarato che le voci relative al budget e alla pianificazione per l'intelligenza artificiale non sono " +
+            "corrette, pur attribuendo grande importanza agli investimenti nel settore.",
+        ["beijing-presses-firms-to-buy-domestic-ai-chips"] =
+            "Pechino spinge le aziende cinesi ad acquistare chip AI da fornitori locali e a ridurre la dipendenza dai chip " +
+            "statunitensi di Nvidia.",
+        ["china-ai-chatbot-users-grew"] =
+            "Il numero di utenti di chatbot AI e di app AI in Cina è aumentato notevolmente negli ultimi cinque mesi.",
+        ["bytedance-evaded-sanctions-nvidia-sea"] =
+            "ByteDance ha eluso le sanzioni statunitensi immagazzinando chip Nvidia nei data center del sud-est asiatico " +
+            "invece di portarli in Cina.",
+        ["bytedance-no-h100-outside-us"] =
+            "ByteDance non ha acquistato chip Nvidia H100 per i suoi data center al di fuori degli Stati Uniti, a causa di una " +
+            "regola statunitense di controllo delle esportazioni.",
+        ["bytedance-building-own-ai-chips"] =
+            "ByteDance ha riferito a settembre di star costruendo i propri chip AI, nella fase iniziale di sviluppo e pensati " +
+            "soprattutto per rendere più conveniente il suo sistema di annunci e raccomandazioni.",
+        ["us-law-tiktok-sell-or-ban"] =
+            "Una legge statunitense imponeva a ByteDance di vendere le attività di TikTok negli Stati Uniti o di subire un " +
+            "divieto a partire dal 19 gennaio 2025.",
+        ["tiktok-banned-in-us"] =
+            "TikTok è stato vietato in tutti gli Stati Uniti dal 19 gennaio 2025 dopo che ByteDance si è rifiutata di venderlo.",
+        ["tiktok-restored-after-trump-order"] =
+            "TikTok è stato ripristinato negli Stati Uniti dopo che Donald Trump ha firmato un ordine che sospende il divieto " +
+            "per un paio di mesi.",
+        ["app-store-not-restored-tiktok"] = "L'App Store di Apple non aveva ripristinato TikTok per gli utenti statunitensi.",
+        ["bytedance-no-comment-budget"] =
+            "ByteDance non ha risposto alle richieste di commentare il suo budget per l'intelligenza artificiale e i suoi piani " +
+            "di investimento.",
+    };
+
     public static readonly ClaimSeed[] Claims =
     [
         new("bytedance-ai-chips-budget-2025", ClaimKind.Quantity,

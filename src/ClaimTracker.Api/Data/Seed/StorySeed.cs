@@ -34,7 +34,12 @@ public static class StorySeed
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await DatabaseLocks.LockSeedAsync(db, cancellationToken);
-        if (await db.Sources.AnyAsync(s => s.Id == ArticleId, cancellationToken)) return false;
+        if (await db.Sources.AnyAsync(s => s.Id == ArticleId, cancellationToken))
+        {
+            await AddItalianStatementsAsync(db, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return false;
+        }
 
         var entities = await AddEntitiesAsync(db, cancellationToken);
         var sources = AddSources(db, article);
@@ -44,6 +49,20 @@ public static class StorySeed
         await AppendHistoryAsync(db, claims, sources, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// A story seeded before claims had languages gets its Italian statements; one an editor has given another Italian
+    /// statement (or removed) since is left as it is.
+    /// </summary>
+    private static async Task AddItalianStatementsAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken)
+    {
+        foreach (var (slug, italian) in StoryData.ItalianStatements)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE claims SET translations = hstore('it', {italian}) WHERE slug = {slug} AND translations = ''::hstore",
+                cancellationToken);
+        }
     }
 
     /// <summary>The article exactly as the embedded file holds it.</summary>
@@ -113,6 +132,7 @@ public static class StorySeed
             var claim = new Claim
             {
                 Slug = seed.Slug, Statement = seed.Statement, Kind = seed.Kind,
+                Translations = new() { ["it"] = StoryData.ItalianStatements[seed.Slug] },
                 Subject = entities[seed.Subject], Claimant = seed.Claimant is null ? null : entities[seed.Claimant],
                 Tags = [.. seed.Tags],
                 PartOf = seed.PartOf is null ? null : bySlug[seed.PartOf],
