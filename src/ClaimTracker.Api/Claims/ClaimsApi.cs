@@ -2,6 +2,7 @@ using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Matching;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -45,6 +46,7 @@ public static class ClaimsApi
         group.MapClaimAppearances();
         group.MapClaimExport();
         group.MapClaimReview();
+        group.MapClaimMatching();
         return group;
     }
 

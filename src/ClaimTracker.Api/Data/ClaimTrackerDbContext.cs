@@ -24,6 +24,8 @@ public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext
     {
         // contrib extensions shipped with PostgreSQL (Debian's `postgresql`, the `postgres` image)
         modelBuilder.HasPostgresExtension("hstore");
+        modelBuilder.HasPostgresExtension("pg_trgm");
+        modelBuilder.HasPostgresExtension("unaccent");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ClaimTrackerDbContext).Assembly);
     }
 

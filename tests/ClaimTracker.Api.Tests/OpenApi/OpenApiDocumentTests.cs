@@ -87,7 +87,10 @@ public sealed class OpenApiDocumentTests(ClaimTrackerApp app) : IClassFixture<Cl
     public async Task EveryWriteOperationAsksForTheApiKey()
     {
         var document = await DocumentAsync();
-        var writes = ApiOperations(document).Where(o => o.Method is not ("get" or "head" or "options")).ToList();
+        // POST /claims/match changes nothing: a query sent by POST because its text may be long, open to readers.
+        var writes = ApiOperations(document)
+            .Where(o => o.Method is not ("get" or "head" or "options") && !(o.Method == "post" && o.Path == "/api/v1/claims/match"))
+            .ToList();
 
         Assert.NotEmpty(writes);
         Assert.All(writes, o => Assert.True(AsksForTheApiKey(document, o.Operation), $"{o.Method} {o.Path} does not ask for the API key"));

@@ -1,0 +1,134 @@
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClaimTracker.Api.Matching;
+
+/// <summary>One of a claim's texts, scored against the text being matched.</summary>
+public sealed record ScoredText(Guid ClaimId, string Field, string Language, string Text, double Trigrams, double Lexemes)
+{
+    /// <summary>
+    /// How alike the two texts are, 0–1: the mean of their trigram similarity (spelling: `12bn` ~ `12 billion`,
+    /// `investirà` ~ `investire`, accents folded) and the overlap of their stemmed words in the text's language
+    /// (wording: `spend`, `spending`; stop words left out).
+    /// </summary>
+    public double Score => (Trigrams + Lexemes) / 2;
+}
+
+/// <summary>A claim found for a text: its best-matching text, the score and the verdict.</summary>
+public sealed record ClaimMatch(Guid ClaimId, double Score, MatchVerdict Verdict, ScoredText Best, FigureAgreement Figures);
+
+/// <summary>
+/// Finds the tracked claims a text may state (docs/decisions/012-claim-matching.md). PostgreSQL finds the candidates,
+/// nearest first by trigram distance (GiST indexes on the folded statement, Italian statement and quotes), and scores
+/// each candidate's texts against the text; here the best text of each claim gives its score, and the figures decide
+/// whether a close text may be a duplicate: a candidate whose amounts or years contradict the text's never is.
+/// </summary>
+public static class ClaimMatcher
+{
+    /// <summary>
+    /// At or above: the same claim, if the text names the claim's subject and its figures do not contradict the claim's.
+    /// Chosen on the evaluation set (decision 012).
+    /// </summary>
+    public const double DuplicateAt = 0.50;
+
+    /// <summary>The same, when both state figures and they agree: the figures are evidence of their own.</summary>
+    public const double DuplicateWithSameFiguresAt = 0.35;
+
+    /// <summary>At or above, the text is the claim's own words: it need not name the subject (a quote often does not).</summary>
+    public const double VerbatimAt = 0.9;
+
+    /// <summary>Below: not shown at all.</summary>
+    public const double SimilarAt = 0.25;
+
+    /// <summary>Candidates each index contributes before scoring.</summary>
+    private const int Neighbours = 20;
+
+    public static async Task<IReadOnlyList<ClaimMatch>> MatchAsync(
+        ClaimTrackerDbContext db, string text, string? language, int limit, IReadOnlyCollection<Guid> excluded,
+        CancellationToken cancellationToken)
+    {
+        var rows = await ScoreAsync(db, text, excluded.ToArray(), cancellationToken);
+        var ranked = rows.GroupBy(r => r.ClaimId)
+            .Select(claim => (Best: claim.MaxBy(r => r.Score)!, Texts: TextFolding.Fold(string.Join(" \n ", claim.Select(r => r.Text)))))
+            .Where(c => c.Best.Score >= SimilarAt)
+            .OrderByDescending(c => c.Best.Score).ThenBy(c => c.Best.ClaimId)
+            .Take(limit)
+            .ToList();
+        if (ranked.Count == 0) return [];
+
+        // Only the best candidate can be the same claim: a text states one claim.
+        var top = ranked[0];
+        var figures = StatedFigures.Extract(text, language);
+        var agreement = FigureAgreement.Unrelated;
+        var duplicate = top.Best.Score >= DuplicateWithSameFiguresAt
+                        && await IsSameClaimAsync(db, text, figures, top.Best, top.Texts, cancellationToken) is var (same, figuresAgree)
+                        && same
+                        && top.Best.Score >= (figuresAgree ? DuplicateWithSameFiguresAt : DuplicateAt);
+        return [.. ranked.Select((c, i) => new ClaimMatch(c.Best.ClaimId, Math.Round(c.Best.Score, 3),
+            i == 0 && duplicate ? MatchVerdict.Duplicate : MatchVerdict.Similar, c.Best, agreement))];
+    }
+
+    /// <summary>
+    /// Whether the text, close to <paramref name="best"/>'s claim, may be that claim: it names the claim's subject (unless
+    /// it is the claim's own words), every specific term it has (names, codes, months, time units) is accounted for by the
+    /// claim's texts, and its figures do not contradict the claim's. Also says whether both state amounts that agree.
+    /// </summary>
+    private static async Task<(bool Same, bool FiguresAgree)> IsSameClaimAsync(
+        ClaimTrackerDbContext db, string text, StatedFigures figures, ScoredText best, string claimTexts, CancellationToken cancellationToken)
+    {
+        var claim = await db.Claims.AsNoTracking().Where(c => c.Id == best.ClaimId)
+            .Select(c => new { c.Statement, Subject = new { c.Subject.Name, c.Subject.Aliases } })
+            .FirstAsync(cancellationToken);
+        // The canonical statement states the claim's figures; the text matched may be a quote that leaves them out.
+        var theirs = StatedFigures.Extract(claim.Statement, ClaimLanguages.Canonical);
+        if (FigureComparison.Compare(figures, theirs) == FigureAgreement.Contradicts) return (false, false);
+        var folded = TextFolding.Fold(text);
+        if (best.Score < VerbatimAt && !TextFolding.Names(folded, [claim.Subject.Name, .. claim.Subject.Aliases])) return (false, false);
+
+        var terms = SpecificTerms.Of(text);
+        var entityWords = terms.Names.Count == 0 ? new HashSet<string>() : await EntityWordsAsync(db, cancellationToken);
+        if (terms.Unexplained(SpecificTerms.Of(claimTexts), SpecificTerms.Words(claimTexts), entityWords).Count > 0) return (false, false);
+        // Every amount the text states must be the claim's: "$12B, of which $5.5B in China" is more than the $12B claim.
+        if (!figures.Amounts.All(a => theirs.Amounts.Any(b => FigureComparison.SameAmount(a, b)))) return (false, false);
+        return (true, figures.Amounts.Count > 0);
+    }
+
+    /// <summary>The folded words of every tracked entity's name and aliases.</summary>
+    private static async Task<IReadOnlySet<string>> EntityWordsAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken)
+    {
+        var names = await db.Entities.AsNoTracking().Select(e => new { e.Name, e.Aliases }).ToListAsync(cancellationToken);
+        return names.SelectMany(e => e.Aliases.Prepend(e.Name)).SelectMany(n => SpecificTerms.Words(n)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>Every text of the candidate claims, each scored against <paramref name="text"/>.</summary>
+    private static Task<List<ScoredText>> ScoreAsync(ClaimTrackerDbContext db, string text, Guid[] excluded, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<ScoredText>($"""
+            WITH candidates AS (
+                (SELECT id FROM claims ORDER BY claimtracker_fold(statement) <-> claimtracker_fold({text}) LIMIT {Neighbours})
+                UNION
+                (SELECT id FROM claims WHERE translations ? 'it'
+                 ORDER BY claimtracker_fold(translations -> 'it') <-> claimtracker_fold({text}) LIMIT {Neighbours})
+                UNION
+                (SELECT claim_id FROM appearances WHERE stance IN ('asserts', 'reports', 'supports')
+                 ORDER BY claimtracker_fold(quote_exact) <-> claimtracker_fold({text}) LIMIT {Neighbours})
+            ),
+            texts AS (
+                SELECT c.id AS claim_id, 'statement' AS field, 'en' AS language, c.statement AS text
+                FROM claims c JOIN candidates k ON k.id = c.id
+                UNION ALL
+                SELECT c.id, 'translation', t.key, t.value
+                FROM claims c JOIN candidates k ON k.id = c.id CROSS JOIN LATERAL each(c.translations) AS t
+                UNION ALL
+                SELECT a.claim_id, 'quote', coalesce(s.language, ''), a.quote_exact
+                FROM appearances a JOIN candidates k ON k.id = a.claim_id JOIN sources s ON s.id = a.source_id
+                -- A quote that disputes or denies the claim says the opposite: it is no wording of the claim.
+                WHERE a.stance IN ('asserts', 'reports', 'supports')
+            )
+            SELECT claim_id, field, language, text,
+                   similarity(claimtracker_fold(text), claimtracker_fold({text}))::double precision AS trigrams,
+                   claimtracker_lexeme_overlap(claimtracker_text_config(language), text, {text}) AS lexemes
+            FROM texts
+            WHERE claim_id <> ALL({excluded})
+            """).ToListAsync(cancellationToken);
+}
