@@ -6,13 +6,14 @@ namespace ClaimTracker.Api.Claims;
 /// A new claim. `subject` and `claimant` are entity ids or slugs, `partOf` a claim id or slug. `quantity` is required
 /// for (and only for) `kind: quantity`; `occurredOn` (with `datePrecision`, default `day`) for (and only for) `kind: event`.
 /// `statements` gives the statement in other languages by BCP 47 tag (`{ "it": "…" }`); its `en`, if sent, must equal
-/// `statement`, the canonical English. Also the shape a merge patch of `PATCH /claims/{idOrSlug}` applies to.
+/// `statement`, the canonical English. `notDuplicateOf` (ids or slugs) creates it although the matcher calls it a duplicate
+/// of one of those claims (the decision is recorded). Also the shape a merge patch of `PATCH /claims/{idOrSlug}` applies to.
 /// </summary>
 public sealed record CreateClaimRequest(
     [property: Required] string Slug, [property: Required] string Statement, [property: Required] ClaimKind? Kind,
     [property: Required] string Subject, string? Claimant, IReadOnlyList<string>? Tags,
     string? PartOf, QuantityRequest? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision,
-    IReadOnlyDictionary<string, string?>? Statements = null);
+    IReadOnlyDictionary<string, string?>? Statements = null, IReadOnlyList<string>? NotDuplicateOf = null);
 
 /// <summary>The figures of a `quantity` claim: `lowerBound` ≤ `amount` ≤ `upperBound` when the bounds are given.</summary>
 public sealed record QuantityRequest(

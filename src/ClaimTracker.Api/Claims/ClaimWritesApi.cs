@@ -2,6 +2,7 @@ using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Matching;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,10 @@ public static class ClaimWritesApi
             .WithDescription("Starts `unverified`, with no history. `subject` and `claimant` are entity ids or slugs, `partOf` a claim's. " +
                              "`quantity` is required for (and only for) `kind: quantity`; `occurredOn` (with `datePrecision`, default " +
                              "`day`) for (and only for) `kind: event`. Tags are lowercase-kebab and deduplicated. Returns the claim, " +
-                             "its `Location` and `ETag`. Example: `{ \"slug\": \"bytedance-ai-chips-abroad-2025\", \"statement\": " +
+                             "its `Location` and `ETag`. A claim the matcher finds tracked already (`POST /claims/match` says `duplicate` " +
+                             "for its best candidate) is 409 `/problems/possible-duplicate` with the `candidates`; send " +
+                             "`\"notDuplicateOf\": [id]` to create it anyway (recorded as a rejected link). What the matcher " +
+                             "finds is kept as `suggested` links (`GET /claims/{idOrSlug}/links`). Example: `{ \"slug\": \"bytedance-ai-chips-abroad-2025\", \"statement\": " +
                              "\"ByteDance plans to spend $6.8 billion on AI infrastructure abroad in 2025.\", \"kind\": \"quantity\", " +
                              "\"subject\": \"bytedance\", \"partOf\": \"bytedance-ai-chips-budget-2025\", \"tags\": [\"ai-chips\"], " +
                              "\"quantity\": { \"amount\": 6800000000, \"unit\": \"USD\", \"period\": \"2025\", \"scope\": \"abroad\" } }`.")
@@ -65,11 +69,18 @@ public static class ClaimWritesApi
         var (references, broken) = await ResolveAsync(db, fields, null, ClaimMergePatch.Editable, cancellationToken);
         if (broken is not null) return broken;
         if (await db.Claims.AnyAsync(c => c.Slug == fields.Slug, cancellationToken)) return SlugTaken(fields.Slug);
+        // Is it tracked already? A duplicate is refused unless the editor says it is not one (docs/decisions/012-claim-matching.md).
+        if (await DuplicateGuard.CheckAsync(db, fields.Statement, request.NotDuplicateOf, errors, cancellationToken) is not { } guard)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+        if (await DuplicateGuard.RefusalAsync(db, guard, cancellationToken) is { } refusal) return refusal;
 
         var now = clock.GetUtcNow();
         var claim = new Claim { Slug = fields.Slug, Statement = fields.Statement, CreatedAt = now, UpdatedAt = now };
         claim.Apply(fields, references!);
         db.Claims.Add(claim);
+        db.ClaimLinks.AddRange(DuplicateGuard.Links(claim.Id, guard, http.User.ActorName(), now));
         // The parent lists its parts: its ETag must change with a new one, in the same transaction.
         await using var transaction = claim.PartOfId is null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         if (await SaveAsync(db, fields.Slug, cancellationToken) is { } failed) return failed;

@@ -47,6 +47,7 @@ public static class ClaimsApi
         group.MapClaimExport();
         group.MapClaimReview();
         group.MapClaimMatching();
+        group.MapClaimLinks();
         return group;
     }
 

@@ -4,6 +4,7 @@ using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Idempotency;
+using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Sources;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,6 +20,7 @@ public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext
     public DbSet<StatusChange> StatusChanges => Set<StatusChange>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<ClaimLink> ClaimLinks => Set<ClaimLink>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -41,5 +43,7 @@ public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext
         configurationBuilder.Properties<Stance>().HaveConversion<EnumWordConverter<Stance>>().HaveMaxLength(32);
         configurationBuilder.Properties<Role>().HaveConversion<EnumWordConverter<Role>>().HaveMaxLength(32);
         configurationBuilder.Properties<AnchorState>().HaveConversion<EnumWordConverter<AnchorState>>().HaveMaxLength(32);
+        configurationBuilder.Properties<LinkRelation>().HaveConversion<EnumWordConverter<LinkRelation>>().HaveMaxLength(32);
+        configurationBuilder.Properties<LinkState>().HaveConversion<EnumWordConverter<LinkState>>().HaveMaxLength(32);
     }
 }

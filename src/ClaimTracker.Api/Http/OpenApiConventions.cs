@@ -14,6 +14,7 @@ internal sealed class OpenApiConventions : IOperationFilter
     private static readonly Dictionary<string, (string Description, string Example)> Parameters = new(StringComparer.Ordinal)
     {
         ["idOrSlug"] = ("The claim's id (UUID) or slug.", "bytedance-ai-chips-budget-2025"),
+        ["otherIdOrSlug"] = ("The other claim's id (UUID) or slug.", "bytedance-denies-budget-rumours"),
         ["status"] = ("Confirmation status; repeat for any of several.", "disputed"),
         ["subject"] = ("The entity the claims are about: id or slug.", "bytedance"),
         ["claimant"] = ("The entity asserting the claims: id or slug.", "bytedance"),

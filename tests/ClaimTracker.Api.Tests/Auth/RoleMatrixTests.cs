@@ -79,6 +79,8 @@ internal static partial class RoleMatrix
         ["POST /api/v1/claims/{idOrSlug}/appearances"] = Role.Editor,
         ["POST /api/v1/claims/match"] = Role.Reader, // a query sent by POST: its text may be long
         ["GET /api/v1/claims/{idOrSlug}/similar"] = Role.Reader,
+        ["GET /api/v1/claims/{idOrSlug}/links"] = Role.Reader,
+        ["PUT /api/v1/claims/{idOrSlug}/links/{otherIdOrSlug}"] = Role.Editor,
         ["GET /api/v1/changes"] = Role.Reader,
         ["GET /api/v1/changes/verify"] = Role.Reader,
         ["GET /api/v1/changes/stream"] = Role.Reader,

@@ -48,6 +48,8 @@ public sealed class ClaimCreateTests(ClaimTrackerApp app) : IClassFixture<ClaimT
             slug, statement = "  ByteDance plans to spend $6.8 billion on AI infrastructure abroad in 2025.  ", kind = "quantity",
             subject = subject.Slug, claimant = claimant.Id, partOf = SeededTotal, tags = new[] { "ai-chips", "budget", "ai-chips" },
             quantity = new { amount = 6_800_000_000m, unit = "USD", period = "2025", scope = "abroad", lowerBound = 6_500_000_000m },
+            // The seeded story tracks this claim already: the editor says this one is another (else 409 possible-duplicate).
+            notDuplicateOf = new[] { "bytedance-ai-chips-abroad-2025" },
         });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

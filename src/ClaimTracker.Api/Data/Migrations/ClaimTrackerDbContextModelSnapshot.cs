@@ -466,6 +466,61 @@ namespace ClaimTracker.Api.Data.Migrations
                     b.ToTable("idempotency_records", (string)null);
                 });
 
+            modelBuilder.Entity("ClaimTracker.Api.Matching.ClaimLink", b =>
+                {
+                    b.Property<Guid>("ClaimId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_id");
+
+                    b.Property<Guid>("OtherId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("other_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<string>("Relation")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("relation");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("state");
+
+                    b.HasKey("ClaimId", "OtherId")
+                        .HasName("pk_claim_links");
+
+                    b.HasIndex("OtherId")
+                        .HasDatabaseName("ix_claim_links_other_id");
+
+                    b.ToTable("claim_links", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_claim_links_not_self", "claim_id <> other_id");
+
+                            t.HasCheckConstraint("ck_claim_links_relation", "relation IN ('duplicate', 'related')");
+
+                            t.HasCheckConstraint("ck_claim_links_state", "state IN ('suggested', 'confirmed', 'rejected')");
+                        });
+                });
+
             modelBuilder.Entity("ClaimTracker.Api.Sources.Source", b =>
                 {
                     b.Property<Guid>("Id")
@@ -752,6 +807,27 @@ namespace ClaimTracker.Api.Data.Migrations
                     b.Navigation("Quantity");
 
                     b.Navigation("Subject");
+                });
+
+            modelBuilder.Entity("ClaimTracker.Api.Matching.ClaimLink", b =>
+                {
+                    b.HasOne("ClaimTracker.Api.Claims.Claim", "Claim")
+                        .WithMany()
+                        .HasForeignKey("ClaimId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_claim_links_claims_claim_id");
+
+                    b.HasOne("ClaimTracker.Api.Claims.Claim", "Other")
+                        .WithMany()
+                        .HasForeignKey("OtherId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_claim_links_claims_other_id");
+
+                    b.Navigation("Claim");
+
+                    b.Navigation("Other");
                 });
 
             modelBuilder.Entity("ClaimTracker.Api.Sources.SourceRevision", b =>

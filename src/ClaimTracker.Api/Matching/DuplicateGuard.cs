@@ -1,0 +1,83 @@
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Data;
+using ClaimTracker.Api.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClaimTracker.Api.Matching;
+
+/// <summary>A candidate in a 409 `possible-duplicate`: enough to decide, and the id to send in `notDuplicateOf`.</summary>
+public sealed record DuplicateCandidate(Guid Id, string Slug, string Statement, double Score, MatchVerdict Verdict);
+
+/// <summary>What the matcher found for a claim about to be created, and which claims the editor said it is not.</summary>
+public sealed record GuardOutcome(IReadOnlyList<ClaimMatch> Matches, IReadOnlySet<Guid> NotDuplicateOf);
+
+/// <summary>
+/// The guard of `POST /claims` (docs/decisions/012-claim-matching.md): a claim whose best match is a `duplicate` is not
+/// created (409 `/problems/possible-duplicate` with the candidates) unless the request names that claim in
+/// `notDuplicateOf`; a claim that is created keeps what was found as `suggested` links, and the editor's "not a
+/// duplicate of" as `rejected` ones, with who and when.
+/// </summary>
+public static class DuplicateGuard
+{
+    public const string PossibleDuplicateType = "/problems/possible-duplicate";
+    private const int Candidates = 5;
+
+    /// <summary>
+    /// Resolves `notDuplicateOf` (ids or slugs; an unknown one is named in <paramref name="errors"/>) and matches the
+    /// statement; null when there were errors.
+    /// </summary>
+    public static async Task<GuardOutcome?> CheckAsync(
+        ClaimTrackerDbContext db, string statement, IReadOnlyList<string>? notDuplicateOf, ValidationErrors errors,
+        CancellationToken cancellationToken)
+    {
+        var refused = new HashSet<Guid>();
+        foreach (var (reference, index) in (notDuplicateOf ?? []).Select((r, i) => (r, i)))
+        {
+            var id = string.IsNullOrWhiteSpace(reference) ? null
+                : await db.Claims.AsNoTracking().WhereIdOrSlug(reference.Trim()).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(cancellationToken);
+            if (id is { } found) refused.Add(found);
+            else errors.Add($"notDuplicateOf[{index}]", $"No claim has the id or slug '{reference}'.");
+        }
+        if (errors.Any) return null;
+        var matches = await ClaimMatcher.MatchAsync(db, statement, ClaimLanguages.Canonical, Candidates, [], cancellationToken);
+        return new GuardOutcome(matches, refused);
+    }
+
+    /// <summary>The 409 for an outcome whose best match is a duplicate the editor did not set aside; else null.</summary>
+    public static async Task<ProblemHttpResult?> RefusalAsync(ClaimTrackerDbContext db, GuardOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (outcome.Matches is not [{ Verdict: MatchVerdict.Duplicate } best, ..] || outcome.NotDuplicateOf.Contains(best.ClaimId)) return null;
+        var ids = outcome.Matches.Select(m => m.ClaimId).ToList();
+        var claims = await db.Claims.AsNoTracking().Where(c => ids.Contains(c.Id)).Select(c => new { c.Id, c.Slug, c.Statement })
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
+        var candidates = outcome.Matches.Select(m => new DuplicateCandidate(m.ClaimId, claims[m.ClaimId].Slug, claims[m.ClaimId].Statement, m.Score, m.Verdict));
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status409Conflict, type: PossibleDuplicateType, title: "Possible duplicate",
+            detail: $"This claim looks like '{claims[best.ClaimId].Slug}', which is tracked already (score {best.Score:0.00}). Add an " +
+                    "appearance to it instead, or, if it is another claim, send the same request with its id in \"notDuplicateOf\". " +
+                    "Nothing was created.",
+            extensions: new Dictionary<string, object?> { ["candidates"] = candidates.ToList() });
+    }
+
+    /// <summary>The links a new claim keeps: each match `suggested`, each claim in `notDuplicateOf` a `rejected` duplicate.</summary>
+    public static IEnumerable<ClaimLink> Links(Guid claimId, GuardOutcome outcome, string actor, DateTimeOffset now)
+    {
+        foreach (var match in outcome.Matches.Where(m => !outcome.NotDuplicateOf.Contains(m.ClaimId)))
+        {
+            yield return new ClaimLink
+            {
+                ClaimId = claimId, OtherId = match.ClaimId, Score = match.Score, CreatedAt = now, State = LinkState.Suggested,
+                Relation = match.Verdict == MatchVerdict.Duplicate ? LinkRelation.Duplicate : LinkRelation.Related,
+            };
+        }
+        foreach (var other in outcome.NotDuplicateOf)
+        {
+            yield return new ClaimLink
+            {
+                ClaimId = claimId, OtherId = other, CreatedAt = now, Relation = LinkRelation.Duplicate, State = LinkState.Rejected,
+                Score = outcome.Matches.FirstOrDefault(m => m.ClaimId == other)?.Score, DecidedBy = actor, DecidedAt = now,
+            };
+        }
+    }
+}

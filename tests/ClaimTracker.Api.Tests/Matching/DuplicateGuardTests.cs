@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Matching;
+using ClaimTracker.Api.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClaimTracker.Api.Tests.Matching;
+
+/// <summary>
+/// The guard on `POST /claims` and the links it leaves: a duplicate is refused with its candidates and nothing created;
+/// `notDuplicateOf` creates it and records the decision; editors confirm or reject links, and a confirmed duplicate shows.
+/// </summary>
+public sealed class DuplicateGuardTests(ClaimTrackerApp app) : IClassFixture<ClaimTrackerApp>
+{
+    private const string Budget = "bytedance-ai-chips-budget-2025";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static object Body(string slug, string statement, string[]? notDuplicateOf = null) => new
+    {
+        slug, statement, kind = "assertion", subject = "bytedance", notDuplicateOf,
+    };
+
+    private async Task<int> CountAsync(string slug)
+    {
+        await using var db = app.CreateDbContext();
+        return await db.Claims.CountAsync(c => c.Slug == slug, Ct);
+    }
+
+    [Fact]
+    public async Task ADuplicateIs409WithItsCandidatesAndNothingIsCreated()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        var slug = TestData.UniqueSlug("dup");
+        int links;
+        await using (var db = app.CreateDbContext()) links = await db.ClaimLinks.CountAsync(Ct);
+
+        using var response = await editor.PostAsJsonAsync("/api/v1/claims",
+            Body(slug, "ByteDance plans to spend around $12 billion on AI chips in 2025."), Ct);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal(DuplicateGuard.PossibleDuplicateType, problem.GetProperty("type").GetString());
+        var first = problem.GetProperty("candidates")[0];
+        Assert.Equal(Budget, first.GetProperty("slug").GetString());
+        Assert.Equal("duplicate", first.GetProperty("verdict").GetString());
+        Assert.True(Guid.TryParse(first.GetProperty("id").GetString(), out _));
+        Assert.InRange(first.GetProperty("score").GetDouble(), 0.5, 1);
+        Assert.Equal(0, await CountAsync(slug));
+        await using (var db = app.CreateDbContext()) Assert.Equal(links, await db.ClaimLinks.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task NotDuplicateOfCreatesItAndRecordsTheDecisionBesideTheSuggestions()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        var slug = TestData.UniqueSlug("dup");
+
+        using var created = await editor.PostAsJsonAsync("/api/v1/claims",
+            Body(slug, "ByteDance plans to spend around $12 billion on AI chips in 2025.", [Budget]), Ct);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var links = await editor.GetFromJsonAsync<JsonElement>($"/api/v1/claims/{slug}/links", Ct);
+        var items = links.GetProperty("items").EnumerateArray().ToList();
+        var rejected = Assert.Single(items, l => l.GetProperty("other").GetProperty("slug").GetString() == Budget);
+        Assert.Equal(("duplicate", "rejected"), (rejected.GetProperty("relation").GetString(), rejected.GetProperty("state").GetString()));
+        Assert.False(string.IsNullOrEmpty(rejected.GetProperty("decidedBy").GetString()));
+        Assert.NotEqual(JsonValueKind.Null, rejected.GetProperty("decidedAt").ValueKind);
+        // The other candidates the matcher found stay as suggestions, for an editor to decide.
+        Assert.Contains(items, l => l.GetProperty("state").GetString() == "suggested" && l.GetProperty("relation").GetString() == "related");
+        Assert.Equal(JsonValueKind.Null, links.GetProperty("duplicateOf").ValueKind);
+    }
+
+    [Fact]
+    public async Task AnUnknownNotDuplicateOfIs400AndCreatesNothing()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        var slug = TestData.UniqueSlug("dup");
+
+        using var response = await editor.PostAsJsonAsync("/api/v1/claims",
+            Body(slug, "ByteDance plans to spend around $12 billion on AI chips in 2025.", ["no-such-claim"]), Ct);
+
+        await Problems.AssertValidationProblemAsync(response, "notDuplicateOf[0]");
+        Assert.Equal(0, await CountAsync(slug));
+    }
+
+    [Fact]
+    public async Task ADistinctClaimIsCreatedWithItsSuggestions()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        var slug = TestData.UniqueSlug("new");
+
+        // Same subject and topic, another figure: related, not a duplicate.
+        using var created = await editor.PostAsJsonAsync("/api/v1/claims",
+            Body(slug, "ByteDance plans to spend $20 billion on AI chips in 2026."), Ct);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var links = await editor.GetFromJsonAsync<JsonElement>($"/api/v1/claims/{slug}/links", Ct);
+        Assert.All(links.GetProperty("items").EnumerateArray(), l => Assert.Equal("suggested", l.GetProperty("state").GetString()));
+        Assert.Contains(links.GetProperty("items").EnumerateArray(), l => l.GetProperty("other").GetProperty("slug").GetString() == Budget);
+    }
+
+    [Fact]
+    public async Task AnEditorConfirmsADuplicateAndItShowsThenReversesIt()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        var slug = TestData.UniqueSlug("later");
+        using (var created = await editor.PostAsJsonAsync("/api/v1/claims",
+                   Body(slug, "ByteDance says the reports on its AI budget are wrong, though AI investment matters to it."), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using var confirmed = await editor.PutAsJsonAsync($"/api/v1/claims/{slug}/links/bytedance-denies-budget-rumours",
+            new { relation = "duplicate", state = "confirmed" }, Ct);
+        Assert.True(confirmed.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created);
+        var links = await editor.GetFromJsonAsync<JsonElement>($"/api/v1/claims/{slug}/links", Ct);
+        Assert.Equal("bytedance-denies-budget-rumours", links.GetProperty("duplicateOf").GetProperty("slug").GetString());
+        // The original sees the link too, but is no one's duplicate.
+        var original = await editor.GetFromJsonAsync<JsonElement>("/api/v1/claims/bytedance-denies-budget-rumours/links", Ct);
+        Assert.Contains(original.GetProperty("items").EnumerateArray(), l => l.GetProperty("claim").GetProperty("slug").GetString() == slug);
+        Assert.Equal(JsonValueKind.Null, original.GetProperty("duplicateOf").ValueKind);
+
+        // Decided the other way round: one link per pair, replaced.
+        using var reversed = await editor.PutAsJsonAsync($"/api/v1/claims/bytedance-denies-budget-rumours/links/{slug}",
+            new { relation = "related", state = "rejected" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, reversed.StatusCode);
+        var after = await editor.GetFromJsonAsync<JsonElement>($"/api/v1/claims/{slug}/links", Ct);
+        Assert.Single(after.GetProperty("items").EnumerateArray(), l => l.GetProperty("claim").GetProperty("slug").GetString() == "bytedance-denies-budget-rumours");
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("duplicateOf").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("""{ "state": "confirmed" }""", "relation")]
+    [InlineData("""{ "relation": "duplicate" }""", "state")]
+    [InlineData("""{ "relation": "duplicate", "state": "suggested" }""", "state")]
+    public async Task ABadLinkIs400(string json, string field)
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        using var response = await editor.PutAsync($"/api/v1/claims/{Budget}/links/bytedance-denies-budget-rumours",
+            new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
+        await Problems.AssertValidationProblemAsync(response, field);
+    }
+
+    [Fact]
+    public async Task LinkingAClaimToItselfIs400AndToAnUnknownOneIs404AndReadersCannotDecide()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        using var self = await editor.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/{Budget}", new { relation = "duplicate", state = "confirmed" }, Ct);
+        await Problems.AssertValidationProblemAsync(self, "otherIdOrSlug");
+        using var unknown = await editor.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/no-such-claim", new { relation = "duplicate", state = "confirmed" }, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var reader = await app.CreateClientAsync(Role.Reader);
+        using var refused = await reader.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/bytedance-denies-budget-rumours",
+            new { relation = "related", state = "confirmed" }, Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+}
