@@ -11,8 +11,8 @@ namespace ClaimTracker.Api.Data;
 /// <item>claim rows, all of a write's at once, in ascending id (<see cref="LockClaimsAsync"/>);</item>
 /// <item>the history chain lock (advisory): every status change, held to commit, after its claim's UPDATE.</item>
 /// </list>
-/// The seed lock is taken alone, around the whole seed at start-up. All are transaction-scoped: COMMIT or ROLLBACK releases
-/// them. A deadlock that happens anyway (a writer outside the API) is 409 `/problems/write-conflict`.
+/// The start-up lock is taken alone, on a session of its own, around migrations and the seed (<see cref="HoldStartupLockAsync"/>);
+/// the seed lock inside it, around the seed. All others are transaction-scoped: COMMIT or ROLLBACK releases them. A deadlock that happens anyway (a writer outside the API) is 409 `/problems/write-conflict`.
 /// </summary>
 public static class DatabaseLocks
 {
@@ -20,6 +20,7 @@ public static class DatabaseLocks
     public const long PartOfKey = 0x436C61696D50;
     public const long ChainKey = 0x436C61696D5472;
     public const long SeedKey = 0x53746F72795365;
+    public const long StartupKey = 0x4D696772617465;
 
     /// <summary>1. Serialises the patches that set `partOf` (the cycle check reads what the previous one committed).</summary>
     public static Task LockPartOfAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
@@ -43,6 +44,52 @@ public static class DatabaseLocks
     /// <summary>Makes instances starting at once on one database seed it once: the others wait, then find the story there.</summary>
     public static Task LockSeedAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
         AdvisoryAsync(db, SeedKey, cancellationToken);
+
+    /// <summary>
+    /// Holds the start-up lock until disposed, on a connection of its own (a session lock: migrations run in several
+    /// transactions). Instances starting at once on one database migrate and seed one after the other: the first does
+    /// the work, the others find it done. Disposing unlocks; were the holder to die, PostgreSQL would release the lock with
+    /// its session.
+    /// </summary>
+    public static async Task<IAsyncDisposable> HoldStartupLockAsync(
+        Npgsql.NpgsqlDataSource dataSource, Action onWait, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var attempt = new Npgsql.NpgsqlCommand($"SELECT pg_try_advisory_lock({StartupKey})", connection);
+            if (await attempt.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                onWait();
+                // However long the other instance takes (a first migration of a large database may take minutes): no timeout.
+                await using var wait = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({StartupKey})", connection) { CommandTimeout = 0 };
+                await wait.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return new StartupLock(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Releases the start-up lock: explicitly, since a pooled connection's session outlives its Close.</summary>
+    private sealed class StartupLock(Npgsql.NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var unlock = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_unlock({StartupKey})", connection);
+                await unlock.ExecuteNonQueryAsync();
+            }
+            finally
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
 
     private static async Task AdvisoryAsync(ClaimTrackerDbContext db, long key, CancellationToken cancellationToken)
     {

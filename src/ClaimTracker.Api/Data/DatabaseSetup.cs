@@ -121,6 +121,10 @@ public static class DatabaseSetup
                 ConnectionStringName, cluster.Reused ? "reusing" : "started", cluster.DataDirectory, cluster.Port);
         }
 
+        // Instances starting at once on an empty database would race to create the same tables: one at a time.
+        await using var startup = await DatabaseLocks.HoldStartupLockAsync(app.Services.GetRequiredService<NpgsqlDataSource>(),
+            () => logger.LogInformation("Another instance is migrating or seeding this database; waiting for it to finish."),
+            app.Lifetime.ApplicationStopping);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
         // Creating the history table first spares a fresh database EF's logged "relation does not exist" error.
