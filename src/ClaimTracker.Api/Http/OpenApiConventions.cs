@@ -42,6 +42,13 @@ internal sealed class OpenApiConventions : IOperationFilter
         ["id"] = ("The resource's id (UUID).", ""),
     };
 
+    /// <summary>Request bodies from the story, shown (and sent by "Try it out") in Swagger UI, by operation id.</summary>
+    internal static readonly Dictionary<string, string> BodyExamples = new(StringComparer.Ordinal)
+    {
+        ["MatchClaim"] = """{ "text": "ByteDance investirà circa 12 miliardi di dollari in chip AI nel 2025", "language": "it", "limit": 5 }""",
+        ["PutClaimLink"] = """{ "relation": "related", "state": "confirmed" }""",
+    };
+
     private static void AddProblem(OpenApiOperation operation, OperationFilterContext context, int status, string description)
     {
         operation.Responses ??= [];
@@ -79,6 +86,11 @@ internal sealed class OpenApiConventions : IOperationFilter
         {
             AddProblem(operation, context, StatusCodes.Status409Conflict,
                 "Rolled back against a concurrent write (`/problems/write-conflict`): nothing changed; retry after `Retry-After`.");
+        }
+        if (operation.OperationId is { } id && BodyExamples.TryGetValue(id, out var example)
+            && operation.RequestBody?.Content?.TryGetValue("application/json", out var body) == true && body is OpenApiMediaType json)
+        {
+            json.Example = JsonNode.Parse(example);
         }
         foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
         {

@@ -22,6 +22,32 @@ public sealed class OpenApiDocumentTests(ClaimTrackerApp app) : IClassFixture<Cl
             .SelectMany(p => p.Value.EnumerateObject().Select(o => (p.Name, o.Name, o.Value)));
 
     [Fact]
+    public async Task EveryRequestBodyExampleIsARequestTheApiAccepts()
+    {
+        var document = await DocumentAsync();
+        var examples = ApiOperations(document)
+            .Where(o => o.Operation.TryGetProperty("requestBody", out var body)
+                        && body.GetProperty("content").TryGetProperty("application/json", out var json) && json.TryGetProperty("example", out _))
+            .ToList();
+        using var admin = await app.CreateClientAsync(Role.Admin);
+
+        Assert.Equal(OpenApiConventions.BodyExamples.Keys.Order(), examples.Select(e => e.Operation.GetProperty("operationId").GetString()).Order());
+        foreach (var (path, method, operation) in examples)
+        {
+            // "Try it out" as Swagger UI sends it: the path's parameters from their examples, the body's example.
+            var url = operation.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "path")
+                .Aggregate(path, (u, p) => u.Replace($"{{{p.GetProperty("name").GetString()}}}", p.GetProperty("example").GetString()));
+            var example = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+            using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url)
+            {
+                Content = new StringContent(example.GetRawText(), System.Text.Encoding.UTF8, "application/json"),
+            };
+            using var response = await admin.SendAsync(request, Ct);
+            Assert.True(response.IsSuccessStatusCode, $"{method} {url} with its example: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Ct)}");
+        }
+    }
+
+    [Fact]
     public async Task EveryApiOperationHasASummaryATagAndAnOperationId()
     {
         var operations = ApiOperations(await DocumentAsync()).ToList();
