@@ -19,9 +19,9 @@ public sealed record ScoredText(Guid ClaimId, string Field, string Language, str
 public sealed record ClaimMatch(Guid ClaimId, double Score, MatchVerdict Verdict, ScoredText Best, FigureAgreement Figures);
 
 /// <summary>
-/// Finds the tracked claims a text may state (docs/decisions/012-claim-matching.md). PostgreSQL finds the candidates,
-/// nearest first by trigram distance (GiST indexes on the folded statement, Italian statement and quotes), and scores
-/// each candidate's texts against the text; here the best text of each claim gives its score, and the figures decide
+/// Finds the tracked claims a text may state (docs/decisions/012-claim-matching.md). PostgreSQL finds the candidates in
+/// the claims' full-text index by the text's distinctive words (`claimtracker_match_query`), and scores each candidate's
+/// texts against the text; here the best text of each claim gives its score, and the figures decide
 /// whether a close text may be a duplicate: a candidate whose amounts or years contradict the text's never is.
 /// </summary>
 public static class ClaimMatcher
@@ -41,8 +41,8 @@ public static class ClaimMatcher
     /// <summary>Below: not shown at all.</summary>
     public const double SimilarAt = 0.25;
 
-    /// <summary>Candidates each index contributes before scoring.</summary>
-    private const int Neighbours = 20;
+    /// <summary>Claims scored per text: the best ranked by the search index on the text's distinctive words.</summary>
+    private const int Candidates = 40;
 
     public static async Task<IReadOnlyList<ClaimMatch>> MatchAsync(
         ClaimTrackerDbContext db, string text, string? language, int limit, IReadOnlyCollection<Guid> excluded,
@@ -105,13 +105,10 @@ public static class ClaimMatcher
     private static Task<List<ScoredText>> ScoreAsync(ClaimTrackerDbContext db, string text, Guid[] excluded, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<ScoredText>($"""
             WITH candidates AS (
-                (SELECT id FROM claims ORDER BY claimtracker_fold(statement) <-> claimtracker_fold({text}) LIMIT {Neighbours})
-                UNION
-                (SELECT id FROM claims WHERE translations ? 'it'
-                 ORDER BY claimtracker_fold(translations -> 'it') <-> claimtracker_fold({text}) LIMIT {Neighbours})
-                UNION
-                (SELECT claim_id FROM appearances WHERE stance IN ('asserts', 'reports', 'supports')
-                 ORDER BY claimtracker_fold(quote_exact) <-> claimtracker_fold({text}) LIMIT {Neighbours})
+                SELECT id FROM claims
+                WHERE search_vector @@ (SELECT claimtracker_match_query({text}))
+                ORDER BY ts_rank_cd(search_vector, (SELECT claimtracker_match_query({text}))) DESC, id
+                LIMIT {Candidates}
             ),
             texts AS (
                 SELECT c.id AS claim_id, 'statement' AS field, 'en' AS language, c.statement AS text
