@@ -116,6 +116,10 @@ public static class BenchmarkReport
                 : new TargetCheck("no search above 400 ms",
                     string.Join(", ", searches.Select(e => Invariant($"{e.Endpoint.Name} slowest {e.Api!.MaxMs:F0} ms"))),
                     searches.All(e => e.Api!.MaxMs <= 400)));
+        var match = Get("match")?.Api;
+        checks.Add(match is null
+            ? new TargetCheck("match (20 words) p99 < 100 ms at 8 connections", "not measured", null)
+            : new TargetCheck("match (20 words) p99 < 100 ms at 8 connections", Invariant($"p99 {match.P99Ms:F1} ms"), match.P99Ms < 100));
         var rss = scale.Endpoints.Select(e => e.ApiPeakRssMiB).OfType<double>().DefaultIfEmpty().Max();
         checks.Add(new TargetCheck("API RSS < 300 MB under load", rss > 0 ? Invariant($"peak {rss:F0} MiB") : "not measured",
             rss > 0 ? rss * 1.048576 < 300 : null));
