@@ -56,10 +56,10 @@ public static class BenchmarkReport
             text.AppendLine(Invariant($"## Latency growth, {small.Claims:N0} → {large.Claims:N0} claims (API)")).AppendLine();
             text.AppendLine(Invariant($"| endpoint | p50 ms at {small.Claims:N0} | p50 ms at {large.Claims:N0} | growth | p99 ms at {small.Claims:N0} | p99 ms at {large.Claims:N0} | growth |"));
             text.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
-            foreach (var e in large.Endpoints.Where(e => e.Api is not null))
+            foreach (var e in large.Endpoints.Where(e => e.Api is { Requests: > 0 }))
             {
                 var s = small.Endpoints.FirstOrDefault(x => x.Endpoint.Name == e.Endpoint.Name)?.Api;
-                if (s is null) continue;
+                if (s is not { Requests: > 0 }) continue;
                 text.AppendLine(Invariant($"| {e.Endpoint.Name} | {s.P50Ms:F2} | {e.Api!.P50Ms:F2} | ×{e.Api.P50Ms / s.P50Ms:F2} | {s.P99Ms:F2} | {e.Api.P99Ms:F2} | ×{e.Api.P99Ms / s.P99Ms:F2} |"));
             }
             text.AppendLine();
@@ -131,12 +131,16 @@ public static class BenchmarkReport
         return checks;
     }
 
-    private static string Row(string title, string variant, LoadResult? r, string cb, string ba, string rss) => r is null
-        ? $"| {title} | {variant} | — | | | | | {cb} | {ba} | {rss} |"
-        : Invariant($"| {title} | {variant} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.MaxMs:F1} | {r.Errors} | {cb} | {ba} | {rss} |");
+    private static string Row(string title, string variant, LoadResult? r, string cb, string ba, string rss) => r switch
+    {
+        null => $"| {title} | {variant} | — | | | | | {cb} | {ba} | {rss} |",
+        // No request completed in time (wrk's 5 s timeout, Npgsql's 30 s): there are no latencies to show.
+        { Requests: 0 } => Invariant($"| {title} | {variant} | 0 | none completed | | | {r.Errors} | {cb} | {ba} | {rss} |"),
+        _ => Invariant($"| {title} | {variant} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.MaxMs:F1} | {r.Errors} | {cb} | {ba} | {rss} |"),
+    };
 
     private static string Ratio(LoadResult? x, LoadResult? y) =>
-        x is null || y is null || y.RequestsPerSecond == 0 ? "" : Invariant($"{x.RequestsPerSecond / y.RequestsPerSecond:P0}");
+        x is null || y is null || y.RequestsPerSecond == 0 || x.Requests == 0 ? "" : Invariant($"{x.RequestsPerSecond / y.RequestsPerSecond:P0}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
