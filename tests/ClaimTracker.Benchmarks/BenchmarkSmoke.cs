@@ -85,12 +85,27 @@ public static class BenchmarkSmoke
     /// <summary>The floors must answer what the API answers, byte for byte, or they are not floors of this API.</summary>
     private static async Task CheckSameJsonAsync(Workload workload, HttpClient api, HttpClient floor, CancellationToken cancellationToken)
     {
-        foreach (var endpoint in workload.Endpoints.Where(e => e.Pending is null && e.Kind != EndpointKind.StatusUpdate))
+        foreach (var endpoint in workload.Endpoints.Where(e => e.Pending is null && e.Kind is not (EndpointKind.StatusUpdate or EndpointKind.Match)))
         {
             var url = endpoint.PathAndQuery ?? $"/api/v1/claims/{workload.Ids[1]}";
             var expected = await api.GetStringAsync(url, cancellationToken);
             var actual = await floor.GetStringAsync(url, cancellationToken);
             if (expected != actual) throw new InvalidOperationException($"The floor's JSON for {url} differs from the API's:\nAPI:   {expected}\nfloor: {actual}");
+        }
+        // The match: the same body to both; candidates, scores, verdicts and claims must be the API's, byte for byte.
+        using (var apiMatch = await api.SendAsync(EndpointSql.MatchRequest(workload), cancellationToken))
+        using (var floorMatch = await floor.SendAsync(EndpointSql.MatchRequest(workload), cancellationToken))
+        {
+            var expected = await apiMatch.Content.ReadAsStringAsync(cancellationToken);
+            var actual = await floorMatch.Content.ReadAsStringAsync(cancellationToken);
+            if (!apiMatch.IsSuccessStatusCode || expected != actual)
+            {
+                throw new InvalidOperationException($"The floor's match JSON differs from the API's ({(int)apiMatch.StatusCode}):\nAPI:   {expected}\nfloor: {actual}");
+            }
+            if (JsonNode.Parse(expected)?["items"]?.AsArray().Count is not > 0)
+            {
+                throw new InvalidOperationException($"The match text finds no candidate: {workload.MatchText}");
+            }
         }
         // A status update through the floor answers what a GET of the API then shows.
         var target = (await Workload.StatusTargetsAsync(workload.ConnectionString, 1, cancellationToken))[0];
@@ -111,6 +126,11 @@ public static class BenchmarkSmoke
         EndpointKind.ClaimById => async (i, ct) =>
         {
             using var response = await client.GetAsync($"/api/v1/claims/{workload.Ids[i % workload.Ids.Length]}", ct);
+            return response.IsSuccessStatusCode;
+        },
+        EndpointKind.Match => async (_, ct) =>
+        {
+            using var response = await client.SendAsync(EndpointSql.MatchRequest(workload), ct);
             return response.IsSuccessStatusCode;
         },
         EndpointKind.StatusUpdate => async (i, ct) =>

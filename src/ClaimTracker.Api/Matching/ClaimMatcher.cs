@@ -41,14 +41,20 @@ public static class ClaimMatcher
     /// <summary>Below: not shown at all.</summary>
     public const double SimilarAt = 0.25;
 
-    /// <summary>Claims scored per text: the best ranked by the search index on the text's distinctive words.</summary>
-    private const int Candidates = 40;
-
-    public static async Task<IReadOnlyList<ClaimMatch>> MatchAsync(
+    public static Task<IReadOnlyList<ClaimMatch>> MatchAsync(
         ClaimTrackerDbContext db, string text, string? language, int limit, IReadOnlyCollection<Guid> excluded,
+        CancellationToken cancellationToken) =>
+        MatchAsync(new EfMatchReads(db), text, language, limit, excluded, cancellationToken);
+
+    /// <summary>
+    /// The same, reading through <paramref name="reads"/>: the API reads with EF Core (<see cref="EfMatchReads"/>); the
+    /// benchmark's floors replay the SQL it sends and share everything else, so that their answer is the API's.
+    /// </summary>
+    public static async Task<IReadOnlyList<ClaimMatch>> MatchAsync(
+        IMatchReads reads, string text, string? language, int limit, IReadOnlyCollection<Guid> excluded,
         CancellationToken cancellationToken)
     {
-        var rows = await ScoreAsync(db, text, excluded.ToArray(), cancellationToken);
+        var rows = await reads.ScoreAsync(text, excluded.ToArray(), cancellationToken);
         var ranked = rows.GroupBy(r => r.ClaimId)
             .Select(claim => (Best: claim.MaxBy(r => r.Score)!, Texts: TextFolding.Fold(string.Join(" \n ", claim.Select(r => r.Text)))))
             .Where(c => c.Best.Score >= SimilarAt)
@@ -62,7 +68,7 @@ public static class ClaimMatcher
         var figures = StatedFigures.Extract(text, language);
         var agreement = FigureAgreement.Unrelated;
         var duplicate = top.Best.Score >= DuplicateWithSameFiguresAt
-                        && await IsSameClaimAsync(db, text, figures, top.Best, top.Texts, cancellationToken) is var (same, figuresAgree)
+                        && await IsSameClaimAsync(reads, text, figures, top.Best, top.Texts, cancellationToken) is var (same, figuresAgree)
                         && same
                         && top.Best.Score >= (figuresAgree ? DuplicateWithSameFiguresAt : DuplicateAt);
         return [.. ranked.Select((c, i) => new ClaimMatch(c.Best.ClaimId, Math.Round(c.Best.Score, 3),
@@ -75,19 +81,17 @@ public static class ClaimMatcher
     /// claim's texts, and its figures do not contradict the claim's. Also says whether both state amounts that agree.
     /// </summary>
     private static async Task<(bool Same, bool FiguresAgree)> IsSameClaimAsync(
-        ClaimTrackerDbContext db, string text, StatedFigures figures, ScoredText best, string claimTexts, CancellationToken cancellationToken)
+        IMatchReads reads, string text, StatedFigures figures, ScoredText best, string claimTexts, CancellationToken cancellationToken)
     {
-        var claim = await db.Claims.AsNoTracking().Where(c => c.Id == best.ClaimId)
-            .Select(c => new { c.Statement, Subject = new { c.Subject.Name, c.Subject.Aliases } })
-            .FirstAsync(cancellationToken);
+        var claim = await reads.ClaimAsync(best.ClaimId, cancellationToken);
         // The canonical statement states the claim's figures; the text matched may be a quote that leaves them out.
         var theirs = StatedFigures.Extract(claim.Statement, ClaimLanguages.Canonical);
         if (FigureComparison.Compare(figures, theirs) == FigureAgreement.Contradicts) return (false, false);
         var folded = TextFolding.Fold(text);
-        if (best.Score < VerbatimAt && !TextFolding.Names(folded, [claim.Subject.Name, .. claim.Subject.Aliases])) return (false, false);
+        if (best.Score < VerbatimAt && !TextFolding.Names(folded, [claim.SubjectName, .. claim.SubjectAliases])) return (false, false);
 
         var terms = SpecificTerms.Of(text);
-        var entityWords = terms.Names.Count == 0 ? new HashSet<string>() : await EntityWordsAsync(db, cancellationToken);
+        var entityWords = terms.Names.Count == 0 ? new HashSet<string>() : EntityWords(await reads.EntityNamesAsync(cancellationToken));
         if (terms.Unexplained(SpecificTerms.Of(claimTexts), SpecificTerms.Words(claimTexts), entityWords).Count > 0) return (false, false);
         // Every amount the text states must be the claim's: "$12B, of which $5.5B in China" is more than the $12B claim.
         if (!figures.Amounts.All(a => theirs.Amounts.Any(b => FigureComparison.SameAmount(a, b)))) return (false, false);
@@ -95,19 +99,57 @@ public static class ClaimMatcher
     }
 
     /// <summary>The folded words of every tracked entity's name and aliases.</summary>
-    private static async Task<IReadOnlySet<string>> EntityWordsAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken)
+    private static IReadOnlySet<string> EntityWords(IEnumerable<EntityNames> names) =>
+        names.SelectMany(e => e.Aliases.Prepend(e.Name)).SelectMany(n => SpecificTerms.Words(n)).ToHashSet(StringComparer.Ordinal);
+}
+
+/// <summary>A candidate claim's canonical statement and its subject's names, for the verdict.</summary>
+public sealed record MatchedClaim(string Statement, string SubjectName, IReadOnlyList<string> SubjectAliases);
+
+/// <summary>A tracked entity's name and aliases.</summary>
+public sealed record EntityNames(string Name, IReadOnlyList<string> Aliases);
+
+/// <summary>What the matcher reads from PostgreSQL, one call per command.</summary>
+public interface IMatchReads
+{
+    /// <summary>Every text of the candidate claims (claims in <paramref name="excluded"/> left out), each scored against the text.</summary>
+    Task<List<ScoredText>> ScoreAsync(string text, Guid[] excluded, CancellationToken cancellationToken);
+
+    /// <summary>The claim's statement and subject.</summary>
+    Task<MatchedClaim> ClaimAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Every tracked entity's name and aliases.</summary>
+    Task<IReadOnlyList<EntityNames>> EntityNamesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The matcher's reads through EF Core: candidates from the search index by the text's distinctive words, scored in SQL.</summary>
+public sealed class EfMatchReads(ClaimTrackerDbContext db) : IMatchReads
+{
+    /// <summary>Claims scored per text: the best ranked by the search index on the text's distinctive words.</summary>
+    private const int Candidates = 40;
+
+    public async Task<MatchedClaim> ClaimAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var claim = await db.Claims.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new { c.Statement, Subject = new { c.Subject.Name, c.Subject.Aliases } })
+            .FirstAsync(cancellationToken);
+        return new MatchedClaim(claim.Statement, claim.Subject.Name, claim.Subject.Aliases);
+    }
+
+    public async Task<IReadOnlyList<EntityNames>> EntityNamesAsync(CancellationToken cancellationToken)
     {
         var names = await db.Entities.AsNoTracking().Select(e => new { e.Name, e.Aliases }).ToListAsync(cancellationToken);
-        return names.SelectMany(e => e.Aliases.Prepend(e.Name)).SelectMany(n => SpecificTerms.Words(n)).ToHashSet(StringComparer.Ordinal);
+        return [.. names.Select(e => new EntityNames(e.Name, e.Aliases))];
     }
 
     /// <summary>Every text of the candidate claims, each scored against <paramref name="text"/>.</summary>
-    private static Task<List<ScoredText>> ScoreAsync(ClaimTrackerDbContext db, string text, Guid[] excluded, CancellationToken cancellationToken) =>
+    public Task<List<ScoredText>> ScoreAsync(string text, Guid[] excluded, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<ScoredText>($"""
-            WITH candidates AS (
-                SELECT id FROM claims
-                WHERE search_vector @@ (SELECT claimtracker_match_query({text}))
-                ORDER BY ts_rank_cd(search_vector, (SELECT claimtracker_match_query({text}))) DESC, id
+            WITH query AS MATERIALIZED (SELECT claimtracker_match_query({text}) AS q), -- built once: it reads the statistics
+            candidates AS (
+                SELECT c.id FROM claims c, query
+                WHERE c.search_vector @@ query.q
+                ORDER BY ts_rank_cd(c.search_vector, query.q) DESC, c.id
                 LIMIT {Candidates}
             ),
             texts AS (

@@ -74,7 +74,7 @@ public static class MatchingApi
     }
 
     /// <summary>`en` or `it` (any case, a region allowed: `it-IT`), or null when not given.</summary>
-    private static string? Language(string? language, ValidationErrors errors)
+    public static string? Language(string? language, ValidationErrors errors)
     {
         if (language is null) return null;
         var primary = ClaimLanguages.Normalize(language)?.Split('-')[0];
@@ -98,6 +98,13 @@ public static class MatchingApi
         var ids = matches.Select(m => m.ClaimId).ToList();
         var claims = await db.Claims.AsNoTracking().Where(c => ids.Contains(c.Id)).Select(ClaimProjections.ToResponse)
             .ToDictionaryAsync(c => c.Id, cancellationToken);
+        return Respond(http, matches, claims, preference);
+    }
+
+    /// <summary>The candidates as answered: each claim (as a list item) in the reader's language, with `Content-Language`.</summary>
+    public static MatchResponse Respond(
+        HttpContext http, IReadOnlyList<ClaimMatch> matches, IReadOnlyDictionary<Guid, ClaimResponse> claims, IReadOnlyList<string> preference)
+    {
         var languages = new List<string>();
         var items = matches.Where(m => claims.ContainsKey(m.ClaimId)).Select(m =>
         {

@@ -200,6 +200,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
                 EndpointKind.StatusUpdate => ("/", Wrk.StatusScript(
                     await Workload.StatusTargetsAsync(workload.ConnectionString, TargetsFor(seconds), cancellationToken),
                     workload.EditorKey)),
+                EndpointKind.Match => (endpoint.PathAndQuery!, Wrk.PostScript(workload.MatchBody)),
                 _ => (endpoint.PathAndQuery!, null),
             };
             return await Wrk.RunAsync(baseUrl, path, script, options.Connections, seconds, WrkCpu, cancellationToken);

@@ -37,6 +37,8 @@ public static class DatabaseFloor
             var t = targets[i % targets.Count];
             return (await queries.ChangeStatusAsync(t.Id, t.ETag, t.To, Workload.StatusReason, workload.EditorKey, ct)).Status == 200;
         },
+        EndpointKind.Match => async (_, ct) =>
+            (await queries.MatchAsync(workload.MatchText, Workload.MatchLanguage, Api.Matching.MatchingApi.DefaultLimit, ct)).Matches.Count > 0,
         _ => async (_, ct) => (await queries.ListAsync(endpoint.Name, ct)).Items.Count > 0,
     };
 }

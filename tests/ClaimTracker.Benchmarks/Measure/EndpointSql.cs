@@ -6,7 +6,8 @@ namespace ClaimTracker.Benchmarks.Measure;
 
 /// <summary>One request to the real API and the SQL it ran.</summary>
 public sealed record CapturedRequest(
-    string Url, int Status, string Body, IReadOnlyList<CapturedCommand> Commands, TimeSpan Elapsed, StatusTarget? Target = null);
+    string Url, int Status, string Body, IReadOnlyList<CapturedCommand> Commands, TimeSpan Elapsed, StatusTarget? Target = null,
+    string? RequestBody = null);
 
 /// <summary>
 /// Takes each hot endpoint's SQL from the real API: one request per endpoint to the API hosted in this process, with
@@ -49,6 +50,9 @@ public static class EndpointSql
                     var put = StatusRequest(workload, target);
                     result[endpoint.Name] = await Send(put) with { Target = target };
                     break;
+                case EndpointKind.Match:
+                    result[endpoint.Name] = await Send(MatchRequest(workload)) with { RequestBody = workload.MatchBody };
+                    break;
                 default:
                     result[endpoint.Name] = await Send(new HttpRequestMessage(HttpMethod.Get, endpoint.PathAndQuery));
                     break;
@@ -68,6 +72,12 @@ public static class EndpointSql
         return request;
     }
 
+    /// <summary>The match request: its fixed body, as JSON.</summary>
+    public static HttpRequestMessage MatchRequest(Workload workload) => new(HttpMethod.Post, workload.Endpoints.Single(e => e.Kind == EndpointKind.Match).PathAndQuery)
+    {
+        Content = new StringContent(workload.MatchBody, System.Text.Encoding.UTF8, "application/json"),
+    };
+
     /// <summary>The captured SQL as markdown, for the report's appendix.</summary>
     public static string ToMarkdown(IReadOnlyDictionary<string, CapturedRequest> captured)
     {
@@ -75,6 +85,7 @@ public static class EndpointSql
         foreach (var (name, request) in captured)
         {
             text.AppendLine($"#### {name}: {request.Commands.Count(c => c.Text is not ("BEGIN" or "COMMIT"))} commands").AppendLine();
+            if (request.RequestBody is { } body) text.AppendLine($"`POST {request.Url}` `{body}`").AppendLine();
             text.AppendLine("```sql");
             foreach (var command in request.Commands)
             {

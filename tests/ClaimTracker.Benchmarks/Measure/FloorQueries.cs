@@ -4,6 +4,7 @@ using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Sources;
 using Npgsql;
 
@@ -21,6 +22,7 @@ public sealed class FloorQueries
     private readonly CapturedCommand[] _detail;
     private readonly Guid _detailId;
     private readonly StatusUpdateCommands? _status;
+    private readonly MatchCommands? _match;
 
     public FloorQueries(NpgsqlDataSource dataSource, IReadOnlyDictionary<string, CapturedRequest> captured)
     {
@@ -31,6 +33,7 @@ public sealed class FloorQueries
         _detailId = Guid.Parse(detail.Url.Split('/')[^1]);
         if (_detail.Length != 3) throw Drift("claim-by-id", $"expected 3 commands (claim, parts, appearances), got {_detail.Length}");
         if (captured.TryGetValue("status-update", out var status)) _status = StatusUpdateCommands.From(status);
+        if (captured.TryGetValue("match", out var match)) _match = MatchCommands.From(match);
     }
 
     /// <summary>A data source configured as the API configures its own (Max Auto Prepare 64).</summary>
@@ -88,6 +91,101 @@ public sealed class FloorQueries
         var last = rows[^1];
         return new Page<ClaimResponse>(rows,
             new Cursor(ClaimSorts.Default, last.UpdatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), last.Id).Encode());
+    }
+
+    /// <summary>A match's candidates and the claims they are, as the API reads them (list items by id).</summary>
+    public sealed record MatchOutcome(IReadOnlyList<ClaimMatch> Matches, IReadOnlyDictionary<Guid, ClaimResponse> Claims);
+
+    /// <summary>
+    /// `POST /claims/match`: the matcher's own code (ranking, figures, verdict: <see cref="ClaimMatcher"/>) reading through
+    /// the captured commands on one connection — the scoring, then the top candidate's claim and subject and the entities'
+    /// names when the verdict asks for them — then the candidates' claims, by the captured list-item query.
+    /// </summary>
+    public async Task<MatchOutcome> MatchAsync(string text, string? language, int limit, CancellationToken cancellationToken)
+    {
+        var sql = _match ?? throw new InvalidOperationException("No match was captured.");
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var matches = await ClaimMatcher.MatchAsync(new FloorMatchReads(connection, sql), text, language, limit, [], cancellationToken);
+        var claims = new Dictionary<Guid, ClaimResponse>(matches.Count);
+        if (matches.Count == 0) return new MatchOutcome(matches, claims);
+        var ids = matches.Select(m => m.ClaimId).ToList();
+        await using var command = sql.Items.ToCommand(connection, null, p => p == sql.ItemIds ? ids : null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var claim = ReadClaim(reader);
+            claims[claim.Id] = claim;
+        }
+        return new MatchOutcome(matches, claims);
+    }
+
+    /// <summary>The matcher's reads, replayed from the captured commands with this request's values.</summary>
+    private sealed class FloorMatchReads(NpgsqlConnection connection, MatchCommands sql) : IMatchReads
+    {
+        public async Task<List<ScoredText>> ScoreAsync(string text, Guid[] excluded, CancellationToken cancellationToken)
+        {
+            var rows = new List<ScoredText>();
+            await using var command = sql.Score.ToCommand(connection, null, p => p.Value switch
+            {
+                string s when s == sql.Text => text,
+                Guid[] => excluded,
+                _ => null,
+            });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(new ScoredText(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    reader.GetDouble(4), reader.GetDouble(5)));
+            }
+            return rows;
+        }
+
+        public async Task<MatchedClaim> ClaimAsync(Guid id, CancellationToken cancellationToken)
+        {
+            var captured = sql.Claim ?? throw Drift("match", "the verdict reads the top candidate's claim, but the capture did not");
+            await using var command = captured.ToCommand(connection, null, p => p.Value is Guid ? id : null);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) throw new InvalidOperationException($"No claim {id}.");
+            return new MatchedClaim(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2));
+        }
+
+        public async Task<IReadOnlyList<EntityNames>> EntityNamesAsync(CancellationToken cancellationToken)
+        {
+            var captured = sql.Entities ?? throw Drift("match", "the verdict reads the entities' names, but the capture did not");
+            var names = new List<EntityNames>();
+            await using var command = captured.ToCommand(connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) names.Add(new EntityNames(reader.GetString(0), reader.GetFieldValue<string[]>(1)));
+            return names;
+        }
+    }
+
+    /// <summary>
+    /// The captured match: the scoring (the one with the lexeme overlap), the top candidate's claim and subject (one id),
+    /// the entities' names (no parameter; absent when the text names nobody), and the candidates' claims (an id list).
+    /// </summary>
+    private sealed record MatchCommands(
+        CapturedCommand Score, string Text, CapturedCommand? Claim, CapturedCommand? Entities, CapturedCommand Items, CapturedParameter ItemIds)
+    {
+        public static MatchCommands From(CapturedRequest request)
+        {
+            var c = request.Commands;
+            var score = c.SingleOrDefault(x => x.Text.Contains("claimtracker_lexeme_overlap", StringComparison.Ordinal))
+                        ?? throw Drift("match", "no scoring command (claimtracker_lexeme_overlap)");
+            var text = score.Parameters.Select(p => p.Value).OfType<string>().Distinct().SingleOrDefault()
+                       ?? throw Drift("match", "the scoring should carry the text as its one string value");
+            var rest = c.Where(x => x != score).ToList();
+            var items = rest.SingleOrDefault(x => x.Parameters.Any(p => p.Value is System.Collections.IEnumerable and not string))
+                        ?? throw Drift("match", "no list-item query by an id list");
+            var claim = rest.SingleOrDefault(x => x.Parameters.Count == 1 && x.Parameters[0].Value is Guid);
+            var entities = rest.SingleOrDefault(x => x.Parameters.Count == 0 && x.Text.Contains("FROM entities", StringComparison.Ordinal));
+            if (c.Count != 2 + (claim is null ? 0 : 1) + (entities is null ? 0 : 1))
+            {
+                throw Drift("match", $"expected scoring, [claim], [entity names], list items; got {c.Count} commands");
+            }
+            return new MatchCommands(score, text, claim, entities, items,
+                items.Parameters.Single(p => p.Value is System.Collections.IEnumerable and not string));
+        }
     }
 
     /// <summary>The outcome of a status update: the HTTP status the API would give, and the claim when it is 200.</summary>

@@ -1,6 +1,7 @@
 using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Matching;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -43,6 +44,15 @@ public static class FloorServer
             var page = await queries.ListAsync(name, cancellationToken);
             PageLinks.SetNextLink(http, page.NextCursor);
             return TypedResults.Ok(ClaimLanguages.RespondPage(http, page, ClaimLanguages.Preference(http.Request, null, new ValidationErrors())));
+        });
+
+        app.MapPost("/api/v1/claims/match", async (MatchRequest request, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            // No validation (the measured body is valid); the language as the API reads it, the default limit when none.
+            var language = MatchingApi.Language(request.Language, new ValidationErrors());
+            var outcome = await queries.MatchAsync(request.Text.Trim(), language, request.Limit ?? MatchingApi.DefaultLimit, cancellationToken);
+            return TypedResults.Ok(MatchingApi.Respond(http, outcome.Matches, outcome.Claims,
+                ClaimLanguages.Preference(http.Request, null, new ValidationErrors())));
         });
 
         app.MapPut("/api/v1/claims/{id:guid}/status", async (Guid id, ChangeStatusRequest request, HttpContext http, CancellationToken cancellationToken) =>

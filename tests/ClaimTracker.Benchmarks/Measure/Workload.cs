@@ -8,9 +8,12 @@ using Npgsql;
 
 namespace ClaimTracker.Benchmarks.Measure;
 
-public enum EndpointKind { ClaimById, List, Search, StatusUpdate }
+public enum EndpointKind { ClaimById, List, Search, Match, StatusUpdate }
 
-/// <summary>A hot endpoint as measured: GETs name one fixed URL (or cycle over ids); the status update cycles over claims.</summary>
+/// <summary>
+/// A hot endpoint as measured: GETs name one fixed URL (or cycle over ids); the match POSTs one fixed body to its URL;
+/// the status update cycles over claims.
+/// </summary>
 public sealed record BenchEndpoint(string Name, string Title, EndpointKind Kind, string? PathAndQuery, string? Pending = null);
 
 /// <summary>
@@ -19,8 +22,14 @@ public sealed record BenchEndpoint(string Name, string Title, EndpointKind Kind,
 /// </summary>
 public sealed record Workload(
     string ConnectionString, int Claims, Guid[] Ids, string ListStatus, long ListMatches, string DeepCursor,
-    long DeepPosition, bool SearchAvailable, string EditorKey)
+    long DeepPosition, bool SearchAvailable, string EditorKey, string MatchText)
 {
+    /// <summary>The match request's language: the text is English, and saying so is what a desk's client does.</summary>
+    public const string MatchLanguage = "en";
+
+    /// <summary>The JSON body of every match request (the API, both floors and wrk send these very bytes).</summary>
+    public string MatchBody => JsonSerializer.Serialize(new { text = MatchText, language = MatchLanguage });
+
     public const string StatusReason = "Benchmark: status round trip.";
 
     /// <summary>The status the list endpoints filter on; status updates leave claims of this status alone.</summary>
@@ -36,6 +45,7 @@ public sealed record Workload(
             SearchAvailable ? null : "pending: `q` is not in GET /claims yet"),
         new("search-common", $"GET /claims?q={Vocabulary.CommonTerm} (common term)", EndpointKind.Search, $"/api/v1/claims?q={Vocabulary.CommonTerm}",
             SearchAvailable ? null : "pending: `q` is not in GET /claims yet"),
+        new("match", "POST /claims/match (20 words)", EndpointKind.Match, "/api/v1/claims/match"),
         new("status-update", "PUT /claims/{id}/status (If-Match)", EndpointKind.StatusUpdate, null),
     ];
 
@@ -67,6 +77,8 @@ public sealed record Workload(
             cursor = new Cursor(ClaimSorts.Default, at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), reader.GetGuid(1)).Encode();
         }
 
+        var matchText = await MatchTextAsync(connection, cancellationToken);
+
         await BenchDatabase.Execute(connection, "DELETE FROM api_keys WHERE name = 'bench-editor'", cancellationToken);
         var (key, secret) = ApiKeysApi.NewKey("bench-editor", Role.Editor, DateTimeOffset.UtcNow);
         await using (var command = new NpgsqlCommand("INSERT INTO api_keys (id, name, role, hash, created_at) VALUES ($1, $2, 'editor', $3, now())", connection))
@@ -76,7 +88,38 @@ public sealed record Workload(
             command.Parameters.AddWithValue(key.Hash);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        return new Workload(connectionString, claims, [.. ids], status, matches, cursor, position + 1, HasSearch(), secret);
+        return new Workload(connectionString, claims, [.. ids], status, matches, cursor, position + 1, HasSearch(), secret, matchText);
+    }
+
+    /// <summary>Words in the match text: a desk's sentence, as the issue's target names it.</summary>
+    public const int MatchWords = 20;
+
+    /// <summary>
+    /// The text the match endpoint is measured with: a reporter's 20-word paraphrase of one generated English amount
+    /// claim (the first by id whose subject's name has two words or more, so the same claim run after run), with its
+    /// subject and its figure: "{subject} is set to spend around ${n} billion on {the claim's words}, according to people
+    /// familiar with the plans". It finds that
+    /// claim and its neighbours, and walks the whole verdict: the claim's subject, and the entities' names (a capitalised
+    /// word after the first, "Technologies", is a specific term).
+    /// </summary>
+    private static async Task<string> MatchTextAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var statement = await BenchDatabase.Scalar<string>(connection, """
+            SELECT c.statement FROM claims c JOIN entities e ON e.id = c.subject_id
+            WHERE c.kind = 'quantity' AND c.statement LIKE '% plans to spend about $% billion on %' AND e.name LIKE '% %'
+            ORDER BY c.id LIMIT 1
+            """, cancellationToken);
+        var at = statement.IndexOf(" plans to spend about $", StringComparison.Ordinal);
+        var subject = statement[..at];
+        var rest = statement[(at + " plans to spend about $".Length)..].TrimEnd('.');
+        var amount = rest[..rest.IndexOf(' ', StringComparison.Ordinal)];
+        var topic = rest[(rest.IndexOf(" billion on ", StringComparison.Ordinal) + " billion on ".Length)..].Split(' ');
+        string[] lead = [.. subject.Split(' '), "is", "set", "to", "spend", "around", $"${amount}", "billion", "on"];
+        string[] tail = ["according", "to", "people", "familiar", "with", "the", "plans"];
+        var words = lead.Concat(topic.Take(Math.Max(1, MatchWords - lead.Length - tail.Length))).ToList();
+        words[^1] += ",";
+        words.AddRange(tail.Take(MatchWords - words.Count));
+        return string.Join(' ', words) + ".";
     }
 
     /// <summary>

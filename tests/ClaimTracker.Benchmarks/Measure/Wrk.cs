@@ -38,6 +38,13 @@ public static partial class Wrk
         end
         """;
 
+    /// <summary>The same POST every time: the match's JSON body (in a Lua long string, so that no quote needs escaping).</summary>
+    public static string PostScript(string body) => $$"""
+        wrk.method = "POST"
+        wrk.body = [==[{{body}}]==]
+        wrk.headers["Content-Type"] = "application/json"
+        """;
+
     public static async Task<LoadResult> RunAsync(
         string baseUrl, string pathAndQuery, string? script, int connections, int seconds, int? cpu, CancellationToken cancellationToken)
     {

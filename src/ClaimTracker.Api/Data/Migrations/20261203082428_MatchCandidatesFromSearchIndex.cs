@@ -32,6 +32,8 @@ namespace ClaimTracker.Api.Data.Migrations
                         SELECT DISTINCT lexeme
                         FROM unnest(tsvector_to_array(to_tsvector('english', input) || to_tsvector('italian', input)
                                                       || to_tsvector('simple', input))) AS lexeme
+                        -- The as-written reading keeps stop words ("the", "di"): neither language's stemmer keeps them.
+                        WHERE length(to_tsvector('english', lexeme)) > 0 AND length(to_tsvector('italian', lexeme)) > 0
                     ),
                     common AS (
                         SELECT e.lexeme
