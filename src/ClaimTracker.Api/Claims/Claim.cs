@@ -47,6 +47,9 @@ public sealed class Claim
     public uint Version { get; set; }
 
     public List<Appearance> Appearances { get; set; } = [];
+
+    /// <summary>Its links to claims tracked before it (this claim is the `duplicate` of, or `related` to, the other).</summary>
+    public List<Matching.ClaimLink> Links { get; set; } = [];
 }
 
 /// <summary>The figures of a `quantity` claim.</summary>

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Sources;
 using Microsoft.EntityFrameworkCore.Query;
 
@@ -35,22 +36,33 @@ public sealed record ClaimResponse(
     IReadOnlyList<string> Tags, ClaimStatus Status, string? StatusReason, DateTimeOffset? StatusChangedAt,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-/// <summary>A claim with its parts and appearances, as `GET /claims/{idOrSlug}` returns it.</summary>
+/// <summary>
+/// A claim with its parts and appearances, as `GET /claims/{idOrSlug}` returns it; `duplicateOf` names the claim an
+/// editor confirmed this one duplicates (`PUT /claims/{idOrSlug}/links/{other}`), else null.
+/// </summary>
 public sealed record ClaimDetailResponse(
     Guid Id, string Slug, string Statement, IReadOnlyDictionary<string, string> Statements, ClaimKind Kind, EntityRef Subject, EntityRef? Claimant,
     QuantityResponse? Quantity, DateOnly? OccurredOn, DatePrecision? DatePrecision, ClaimRef? PartOf,
     IReadOnlyList<ClaimRef> Parts, IReadOnlyList<string> Tags, ClaimStatus Status, string? StatusReason,
     DateTimeOffset? StatusChangedAt, IReadOnlyList<AppearanceResponse> Appearances,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, ClaimRef? DuplicateOf)
 {
     /// <summary>The list item's fields with the claim's parts and appearances.</summary>
-    public static ClaimDetailResponse Of(ClaimResponse c, IReadOnlyList<ClaimRef> parts, IReadOnlyList<AppearanceResponse> appearances) =>
+    public static ClaimDetailResponse Of(
+        ClaimResponse c, IReadOnlyList<ClaimRef> parts, IReadOnlyList<AppearanceResponse> appearances, ClaimRef? duplicateOf) =>
         new(c.Id, c.Slug, c.Statement, c.Statements, c.Kind, c.Subject, c.Claimant, c.Quantity, c.OccurredOn, c.DatePrecision, c.PartOf,
-            parts, c.Tags, c.Status, c.StatusReason, c.StatusChangedAt, appearances, c.CreatedAt, c.UpdatedAt);
+            parts, c.Tags, c.Status, c.StatusReason, c.StatusChangedAt, appearances, c.CreatedAt, c.UpdatedAt, duplicateOf);
 }
 
 /// <summary>What a claim's detail adds to its list item, read in the same query.</summary>
-public sealed record ClaimRelatives(IReadOnlyList<ClaimRef> Parts, IReadOnlyList<AppearanceResponse> Appearances, uint Version);
+/// <remarks>The confirmed duplicate comes as three scalars: each an index lookup on the link's key, where a navigation to
+/// the claim would make EF Core number every confirmed link of the table.</remarks>
+public sealed record ClaimRelatives(
+    IReadOnlyList<ClaimRef> Parts, IReadOnlyList<AppearanceResponse> Appearances, uint Version,
+    Guid? DuplicateOfId, string? DuplicateOfSlug, string? DuplicateOfStatement)
+{
+    public ClaimRef? DuplicateOf => DuplicateOfId is { } id ? new ClaimRef(id, DuplicateOfSlug!, DuplicateOfStatement!) : null;
+}
 
 /// <summary>Projections into the response records, translated by EF Core into one SQL query each.</summary>
 public static class ClaimProjections
@@ -78,11 +90,14 @@ public static class ClaimProjections
                 new SourceSummary(a.Source.Id, a.Source.Kind, a.Source.Title, a.Source.Url, a.Source.Publisher),
                 new QuoteResponse(a.Quote.Exact, a.Quote.Prefix, a.Quote.Suffix, a.Quote.Start, a.Quote.End, a.Quote.Anchor)))
                 .ToList(),
-            c.Version),
+            c.Version,
+            c.Links.Where(l => l.Relation == LinkRelation.Duplicate && l.State == LinkState.Confirmed).Select(l => (Guid?)l.OtherId).FirstOrDefault(),
+            c.Links.Where(l => l.Relation == LinkRelation.Duplicate && l.State == LinkState.Confirmed).Select(l => l.Other.Slug).FirstOrDefault(),
+            c.Links.Where(l => l.Relation == LinkRelation.Duplicate && l.State == LinkState.Confirmed).Select(l => l.Other.Statement).FirstOrDefault()),
         (claim, relatives) => Detail(claim, relatives));
 
     private static Versioned<ClaimDetailResponse> Detail(ClaimResponse claim, ClaimRelatives relatives) =>
-        new(ClaimDetailResponse.Of(claim, relatives.Parts, relatives.Appearances), relatives.Version);
+        new(ClaimDetailResponse.Of(claim, relatives.Parts, relatives.Appearances, relatives.DuplicateOf), relatives.Version);
 
     /// <summary>
     /// Builds `c => combine(first(c), second(c))` as one expression tree for EF Core to translate, so that a part written

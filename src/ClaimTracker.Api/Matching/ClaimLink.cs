@@ -34,7 +34,7 @@ internal sealed class ClaimLinkConfiguration : IEntityTypeConfiguration<ClaimLin
     public void Configure(EntityTypeBuilder<ClaimLink> builder)
     {
         builder.HasKey(l => new { l.ClaimId, l.OtherId });
-        builder.HasOne(l => l.Claim).WithMany().HasForeignKey(l => l.ClaimId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(l => l.Claim).WithMany(c => c.Links).HasForeignKey(l => l.ClaimId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(l => l.Other).WithMany().HasForeignKey(l => l.OtherId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(l => l.OtherId);
         builder.Property(l => l.DecidedBy).HasMaxLength(Limits.Name);

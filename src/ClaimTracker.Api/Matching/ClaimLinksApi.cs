@@ -25,6 +25,8 @@ public sealed record LinksResponse(ClaimRef? DuplicateOf, IReadOnlyList<LinkResp
 /// <summary>`GET /claims/{idOrSlug}/links` and `PUT /claims/{idOrSlug}/links/{otherIdOrSlug}`.</summary>
 public static class ClaimLinksApi
 {
+    public const string AlreadyADuplicateType = "/problems/already-a-duplicate";
+
     public static RouteGroupBuilder MapClaimLinks(this RouteGroupBuilder claims)
     {
         claims.MapGet("/{idOrSlug}/links", GetLinks)
@@ -42,12 +44,14 @@ public static class ClaimLinksApi
             .WithDescription("`{ \"relation\": \"duplicate\", \"state\": \"confirmed\" }` on `/claims/{a}/links/{b}` says a is " +
                              "a duplicate of b (b shows nothing; a shows `duplicateOf: b`); `rejected` records that it is not. " +
                              "Replaces whatever link the two claims had, either way round, keeping the matcher's score. 201 " +
-                             "when the two had no link, else 200.")
+                             "when the two had no link, else 200. A claim is a confirmed duplicate of one claim at most: " +
+                             "confirming a second is 409 `/problems/already-a-duplicate`. Both claims get a new ETag.")
             .Produces<LinkResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return claims;
     }
 
@@ -91,6 +95,16 @@ public static class ClaimLinksApi
         var existing = await db.ClaimLinks
             .Where(l => (l.ClaimId == claimId && l.OtherId == otherId) || (l.ClaimId == otherId && l.OtherId == claimId))
             .FirstOrDefaultAsync(cancellationToken);
+        if (request is { Relation: LinkRelation.Duplicate, State: LinkState.Confirmed }
+            && await db.ClaimLinks.Where(l => l.ClaimId == claimId && l.OtherId != otherId
+                                              && l.Relation == LinkRelation.Duplicate && l.State == LinkState.Confirmed)
+                   .Select(l => l.Other.Slug).FirstOrDefaultAsync(cancellationToken) is { } original)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: AlreadyADuplicateType,
+                title: "Already a duplicate",
+                detail: $"'{idOrSlug}' is a confirmed duplicate of '{original}' already: a claim duplicates one claim. Reject that " +
+                        "link first if it was wrong. Nothing was changed.");
+        }
         var now = clock.GetUtcNow();
         if (existing is { } same && same.ClaimId == claimId)
         {
@@ -110,6 +124,9 @@ public static class ClaimLinksApi
             });
         }
         await db.SaveChangesAsync(cancellationToken);
+        // A claim's detail shows its confirmed duplicate: both claims get a new version (ETag), as for any change they show.
+        await db.Claims.Where(c => c.Id == claimId || c.Id == otherId)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.UpdatedAt, now), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var link = await db.ClaimLinks.AsNoTracking().Where(l => l.ClaimId == claimId && l.OtherId == otherId).Select(ToResponse)

@@ -108,10 +108,13 @@ public sealed class DuplicateGuardTests(ClaimTrackerApp app) : IClassFixture<Cla
     {
         using var editor = await app.CreateClientAsync(Role.Editor);
         var slug = TestData.UniqueSlug("later");
+        System.Net.Http.Headers.EntityTagHeaderValue? createdETag;
         using (var created = await editor.PostAsJsonAsync("/api/v1/claims",
                    Body(slug, "ByteDance says the reports on its AI budget are wrong, though AI investment matters to it."), Ct))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal(JsonValueKind.Null, (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("duplicateOf").ValueKind);
+            createdETag = created.Headers.ETag;
         }
 
         using var confirmed = await editor.PutAsJsonAsync($"/api/v1/claims/{slug}/links/bytedance-denies-budget-rumours",
@@ -119,6 +122,19 @@ public sealed class DuplicateGuardTests(ClaimTrackerApp app) : IClassFixture<Cla
         Assert.True(confirmed.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created);
         var links = await editor.GetFromJsonAsync<JsonElement>($"/api/v1/claims/{slug}/links", Ct);
         Assert.Equal("bytedance-denies-budget-rumours", links.GetProperty("duplicateOf").GetProperty("slug").GetString());
+        using (var detail = await editor.GetAsync($"/api/v1/claims/{slug}", Ct))
+        {
+            var body = await detail.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.Equal("bytedance-denies-budget-rumours", body.GetProperty("duplicateOf").GetProperty("slug").GetString());
+            Assert.NotEqual(createdETag, detail.Headers.ETag); // the detail changed: so did its ETag
+        }
+        // A claim duplicates one claim: confirming a second is refused, and changes nothing.
+        using (var second = await editor.PutAsJsonAsync($"/api/v1/claims/{slug}/links/bytedance-denies-anonymous-plan-report",
+                   new { relation = "duplicate", state = "confirmed" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+            Assert.Equal(ClaimLinksApi.AlreadyADuplicateType, (await second.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("type").GetString());
+        }
         // The original sees the link too, but is no one's duplicate.
         var original = await editor.GetFromJsonAsync<JsonElement>("/api/v1/claims/bytedance-denies-budget-rumours/links", Ct);
         Assert.Contains(original.GetProperty("items").EnumerateArray(), l => l.GetProperty("claim").GetProperty("slug").GetString() == slug);
@@ -131,6 +147,8 @@ public sealed class DuplicateGuardTests(ClaimTrackerApp app) : IClassFixture<Cla
         var after = await editor.GetFromJsonAsync<JsonElement>($"/api/v1/claims/{slug}/links", Ct);
         Assert.Single(after.GetProperty("items").EnumerateArray(), l => l.GetProperty("claim").GetProperty("slug").GetString() == "bytedance-denies-budget-rumours");
         Assert.Equal(JsonValueKind.Null, after.GetProperty("duplicateOf").ValueKind);
+        var detailAfter = await editor.GetFromJsonAsync<JsonElement>($"/api/v1/claims/{slug}", Ct);
+        Assert.Equal(JsonValueKind.Null, detailAfter.GetProperty("duplicateOf").ValueKind);
     }
 
     [Theory]

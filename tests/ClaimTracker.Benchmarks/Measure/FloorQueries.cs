@@ -275,6 +275,7 @@ public sealed class FloorQueries
         object? Id(CapturedParameter p) => p.Value is Guid g && g == capturedId ? id : null;
         ClaimResponse claim;
         uint version;
+        ClaimRef? duplicateOf;
         // Split query, as EF Core runs it: the claim, then its parts, then its appearances, one round trip each.
         await using (var command = commands[0].ToCommand(connection, null, Id))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -282,6 +283,7 @@ public sealed class FloorQueries
             if (!await reader.ReadAsync(cancellationToken)) return null;
             claim = ReadClaim(reader);
             version = reader.GetFieldValue<uint>(32);
+            duplicateOf = reader.IsDBNull(33) ? null : new ClaimRef(reader.GetGuid(33), reader.GetString(34), reader.GetString(35));
         }
         var parts = new List<ClaimRef>();
         await using (var command = commands[1].ToCommand(connection, null, Id))
@@ -306,7 +308,7 @@ public sealed class FloorQueries
         return new Versioned<ClaimDetailResponse>(new ClaimDetailResponse(
             claim.Id, claim.Slug, claim.Statement, claim.Statements, claim.Kind, claim.Subject, claim.Claimant, claim.Quantity, claim.OccurredOn,
             claim.DatePrecision, claim.PartOf, parts, claim.Tags, claim.Status, claim.StatusReason, claim.StatusChangedAt,
-            appearances, claim.CreatedAt, claim.UpdatedAt), version);
+            appearances, claim.CreatedAt, claim.UpdatedAt, duplicateOf), version);
     }
 
     /// <summary>The projection's columns in EF Core's order (ClaimProjections.ToResponse / ToDetail).</summary>

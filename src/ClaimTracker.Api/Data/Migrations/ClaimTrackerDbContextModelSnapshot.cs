@@ -812,7 +812,7 @@ namespace ClaimTracker.Api.Data.Migrations
             modelBuilder.Entity("ClaimTracker.Api.Matching.ClaimLink", b =>
                 {
                     b.HasOne("ClaimTracker.Api.Claims.Claim", "Claim")
-                        .WithMany()
+                        .WithMany("Links")
                         .HasForeignKey("ClaimId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
@@ -843,6 +843,8 @@ namespace ClaimTracker.Api.Data.Migrations
             modelBuilder.Entity("ClaimTracker.Api.Claims.Claim", b =>
                 {
                     b.Navigation("Appearances");
+
+                    b.Navigation("Links");
 
                     b.Navigation("Parts");
                 });
