@@ -117,17 +117,24 @@ public static partial class ClaimLanguages
     /// <summary>A list item in the reader's language: the projection carries the translations in `statements`.</summary>
     public static ClaimResponse Present(ClaimResponse claim, IReadOnlyList<string> preference, out string language)
     {
-        language = Choose(claim.Statements, preference);
-        var all = All(claim.Statement, claim.Statements);
-        return claim with { Statement = all[language], Statements = all };
+        (var statement, var all, language) = Localise(claim.Statement, claim.Statements, preference);
+        return claim with { Statement = statement, Statements = all };
     }
 
     /// <inheritdoc cref="Present(ClaimResponse, IReadOnlyList{string}, out string)"/>
     public static ClaimDetailResponse Present(ClaimDetailResponse claim, IReadOnlyList<string> preference, out string language)
     {
-        language = Choose(claim.Statements, preference);
-        var all = All(claim.Statement, claim.Statements);
-        return claim with { Statement = all[language], Statements = all };
+        (var statement, var all, language) = Localise(claim.Statement, claim.Statements, preference);
+        return claim with { Statement = statement, Statements = all };
+    }
+
+    /// <summary>The statement in the language chosen for <paramref name="preference"/>, every language's, and which it is.</summary>
+    private static (string Statement, IReadOnlyDictionary<string, string> All, string Language) Localise(
+        string english, IReadOnlyDictionary<string, string> translations, IReadOnlyList<string> preference)
+    {
+        var language = Choose(translations, preference);
+        var all = All(english, translations);
+        return (all[language], all, language);
     }
 
     /// <summary>

@@ -78,6 +78,8 @@ public static class ProblemTypes
     public const string IdempotencyKeyInFlight = "/problems/idempotency-key-in-flight";
     public const string UnknownEntity = "/problems/unknown-entity";
     public const string UnknownClaim = "/problems/unknown-claim";
+    public const string PossibleDuplicate = "/problems/possible-duplicate";
+    public const string AlreadyADuplicate = "/problems/already-a-duplicate";
     public const string UnknownSource = "/problems/unknown-source";
     public const string PartOfCycle = "/problems/part-of-cycle";
     public const string AppearanceExists = "/problems/appearance-exists";

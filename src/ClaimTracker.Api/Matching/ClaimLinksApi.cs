@@ -25,7 +25,6 @@ public sealed record LinksResponse(ClaimRef? DuplicateOf, IReadOnlyList<LinkResp
 /// <summary>`GET /claims/{idOrSlug}/links` and `PUT /claims/{idOrSlug}/links/{otherIdOrSlug}`.</summary>
 public static class ClaimLinksApi
 {
-    public const string AlreadyADuplicateType = "/problems/already-a-duplicate";
 
     public static RouteGroupBuilder MapClaimLinks(this RouteGroupBuilder claims)
     {
@@ -100,7 +99,7 @@ public static class ClaimLinksApi
                                               && l.Relation == LinkRelation.Duplicate && l.State == LinkState.Confirmed)
                    .Select(l => l.Other.Slug).FirstOrDefaultAsync(cancellationToken) is { } original)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: AlreadyADuplicateType,
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.AlreadyADuplicate,
                 title: "Already a duplicate",
                 detail: $"'{idOrSlug}' is a confirmed duplicate of '{original}' already: a claim duplicates one claim. Reject that " +
                         "link first if it was wrong. Nothing was changed.");

@@ -16,7 +16,7 @@ public sealed record ScoredText(Guid ClaimId, string Field, string Language, str
 }
 
 /// <summary>A claim found for a text: its best-matching text, the score and the verdict.</summary>
-public sealed record ClaimMatch(Guid ClaimId, double Score, MatchVerdict Verdict, ScoredText Best, FigureAgreement Figures);
+public sealed record ClaimMatch(Guid ClaimId, double Score, MatchVerdict Verdict, ScoredText Best);
 
 /// <summary>
 /// Finds the tracked claims a text may state (docs/decisions/012-claim-matching.md). PostgreSQL finds the candidates in
@@ -66,13 +66,12 @@ public static class ClaimMatcher
         // Only the best candidate can be the same claim: a text states one claim.
         var top = ranked[0];
         var figures = StatedFigures.Extract(text, language);
-        var agreement = FigureAgreement.Unrelated;
         var duplicate = top.Best.Score >= DuplicateWithSameFiguresAt
                         && await IsSameClaimAsync(reads, text, figures, top.Best, top.Texts, cancellationToken) is var (same, figuresAgree)
                         && same
                         && top.Best.Score >= (figuresAgree ? DuplicateWithSameFiguresAt : DuplicateAt);
         return [.. ranked.Select((c, i) => new ClaimMatch(c.Best.ClaimId, Math.Round(c.Best.Score, 3),
-            i == 0 && duplicate ? MatchVerdict.Duplicate : MatchVerdict.Similar, c.Best, agreement))];
+            i == 0 && duplicate ? MatchVerdict.Duplicate : MatchVerdict.Similar, c.Best))];
     }
 
     /// <summary>
@@ -91,7 +90,7 @@ public static class ClaimMatcher
         if (best.Score < VerbatimAt && !TextFolding.Names(folded, [claim.SubjectName, .. claim.SubjectAliases])) return (false, false);
 
         var terms = SpecificTerms.Of(text);
-        var entityWords = terms.Names.Count == 0 ? new HashSet<string>() : EntityWords(await reads.EntityNamesAsync(cancellationToken));
+        var entityWords = terms.Names.Count == 0 ? new HashSet<string>() : EntityWords(await reads.EntityNamesAsync(terms.Names, cancellationToken));
         if (terms.Unexplained(SpecificTerms.Of(claimTexts), SpecificTerms.Words(claimTexts), entityWords).Count > 0) return (false, false);
         // Every amount the text states must be the claim's: "$12B, of which $5.5B in China" is more than the $12B claim.
         if (!figures.Amounts.All(a => theirs.Amounts.Any(b => FigureComparison.SameAmount(a, b)))) return (false, false);
@@ -118,8 +117,11 @@ public interface IMatchReads
     /// <summary>The claim's statement and subject.</summary>
     Task<MatchedClaim> ClaimAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>Every tracked entity's name and aliases.</summary>
-    Task<IReadOnlyList<EntityNames>> EntityNamesAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The names and aliases of the tracked entities that hold a word starting as one of <paramref name="words"/> does (its
+    /// first four letters; a shorter word whole): those that may account for the text's names, not every entity.
+    /// </summary>
+    Task<IReadOnlyList<EntityNames>> EntityNamesAsync(IReadOnlySet<string> words, CancellationToken cancellationToken);
 }
 
 /// <summary>The matcher's reads through EF Core: candidates from the search index by the text's distinctive words, scored in SQL.</summary>
@@ -136,9 +138,12 @@ public sealed class EfMatchReads(ClaimTrackerDbContext db) : IMatchReads
         return new MatchedClaim(claim.Statement, claim.Subject.Name, claim.Subject.Aliases);
     }
 
-    public async Task<IReadOnlyList<EntityNames>> EntityNamesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EntityNames>> EntityNamesAsync(IReadOnlySet<string> words, CancellationToken cancellationToken)
     {
-        var names = await db.Entities.AsNoTracking().Select(e => new { e.Name, e.Aliases }).ToListAsync(cancellationToken);
+        var patterns = SpecificTerms.WordStartPatterns(words);
+        var names = await db.Entities
+            .FromSql($"SELECT * FROM entities WHERE claimtracker_fold(name || ' ' || array_to_string(aliases, ' ')) ~ ANY({patterns})")
+            .AsNoTracking().Select(e => new { e.Name, e.Aliases }).ToListAsync(cancellationToken);
         return [.. names.Select(e => new EntityNames(e.Name, e.Aliases))];
     }
 

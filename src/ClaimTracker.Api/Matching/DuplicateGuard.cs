@@ -14,30 +14,32 @@ public sealed record GuardOutcome(IReadOnlyList<ClaimMatch> Matches, IReadOnlySe
 
 /// <summary>
 /// The guard of `POST /claims` (docs/decisions/012-claim-matching.md): a claim whose best match is a `duplicate` is not
-/// created (409 `/problems/possible-duplicate` with the candidates) unless the request names that claim in
+/// created (409 <see cref="ProblemTypes.PossibleDuplicate"/> with the candidates) unless the request names that claim in
 /// `notDuplicateOf`; a claim that is created keeps what was found as `suggested` links, and the editor's "not a
 /// duplicate of" as `rejected` ones, with who and when.
 /// </summary>
 public static class DuplicateGuard
 {
-    public const string PossibleDuplicateType = "/problems/possible-duplicate";
     private const int Candidates = 5;
 
     /// <summary>
-    /// Resolves `notDuplicateOf` (ids or slugs; an unknown one is named in <paramref name="errors"/>) and matches the
-    /// statement; null when there were errors.
+    /// Resolves `notDuplicateOf` (ids or slugs, in one query; an unknown one is named in <paramref name="errors"/>) and
+    /// matches the statement; null when there were errors.
     /// </summary>
     public static async Task<GuardOutcome?> CheckAsync(
         ClaimTrackerDbContext db, string statement, IReadOnlyList<string>? notDuplicateOf, ValidationErrors errors,
         CancellationToken cancellationToken)
     {
+        var references = (notDuplicateOf ?? []).Select(r => r?.Trim() ?? "").ToList();
+        var ids = references.Select(r => Guid.TryParse(r, out var id) ? id : (Guid?)null).OfType<Guid>().ToList();
+        var found = await db.Claims.AsNoTracking().Where(c => ids.Contains(c.Id) || references.Contains(c.Slug))
+            .Select(c => new { c.Id, c.Slug }).ToListAsync(cancellationToken);
         var refused = new HashSet<Guid>();
-        foreach (var (reference, index) in (notDuplicateOf ?? []).Select((r, i) => (r, i)))
+        foreach (var (reference, index) in references.Select((r, i) => (r, i)))
         {
-            var id = string.IsNullOrWhiteSpace(reference) ? null
-                : await db.Claims.AsNoTracking().WhereIdOrSlug(reference.Trim()).Select(c => (Guid?)c.Id).FirstOrDefaultAsync(cancellationToken);
-            if (id is { } found) refused.Add(found);
-            else errors.Add($"notDuplicateOf[{index}]", $"No claim has the id or slug '{reference}'.");
+            var id = Guid.TryParse(reference, out var parsed) ? parsed : (Guid?)null;
+            if (found.FirstOrDefault(c => c.Id == id || c.Slug == reference) is { } claim) refused.Add(claim.Id);
+            else errors.Add($"notDuplicateOf[{index}]", $"No claim has the id or slug '{notDuplicateOf![index]}'.");
         }
         if (errors.Any) return null;
         var matches = await ClaimMatcher.MatchAsync(db, statement, ClaimLanguages.Canonical, Candidates, [], cancellationToken);
@@ -53,7 +55,7 @@ public static class DuplicateGuard
             .ToDictionaryAsync(c => c.Id, cancellationToken);
         var candidates = outcome.Matches.Select(m => new DuplicateCandidate(m.ClaimId, claims[m.ClaimId].Slug, claims[m.ClaimId].Statement, m.Score, m.Verdict));
         return TypedResults.Problem(
-            statusCode: StatusCodes.Status409Conflict, type: PossibleDuplicateType, title: "Possible duplicate",
+            statusCode: StatusCodes.Status409Conflict, type: ProblemTypes.PossibleDuplicate, title: "Possible duplicate",
             detail: $"This claim looks like '{claims[best.ClaimId].Slug}', which is tracked already (score {best.Score:0.00}). Add an " +
                     "appearance to it instead, or, if it is another claim, send the same request with its id in \"notDuplicateOf\". " +
                     "Nothing was created.",

@@ -36,7 +36,7 @@ public sealed partial record SpecificTerms(IReadOnlySet<string> Names, IReadOnly
         // Denials: "ByteDance denies the $12B plan" is the denial, not the plan
         ["deny"] = "denial", ["denies"] = "denial", ["denied"] = "denial", ["denying"] = "denial", ["denial"] = "denial",
         ["smentisce"] = "denial", ["smentito"] = "denial", ["smentita"] = "denial", ["smentiscono"] = "denial",
-        ["nega"] = "denial", ["negato"] = "denial", ["negano"] = "denial", ["smentita"] = "denial",
+        ["nega"] = "denial", ["negato"] = "denial", ["negano"] = "denial",
     };
 
     public static SpecificTerms Of(string text)
@@ -79,6 +79,13 @@ public sealed partial record SpecificTerms(IReadOnlySet<string> Names, IReadOnly
 
     private static bool StartAlike(string a, string b) =>
         a == b || (a.Length >= 4 && b.Length >= 4 && string.CompareOrdinal(a, 0, b, 0, 4) == 0);
+
+    /// <summary>
+    /// PostgreSQL regular expressions finding, in folded text, a word that starts alike with one of <paramref name="words"/>
+    /// (folded words of letters and digits, so nothing needs escaping): the SQL side of <see cref="StartAlike"/>.
+    /// </summary>
+    public static string[] WordStartPatterns(IEnumerable<string> words) =>
+        [.. words.Select(w => w.Length >= 4 ? $@"\m{w[..4]}[[:alnum:]]*\M" : $@"\m{w}\M")];
 
     // AI, US, UE, IA, USA: abbreviations of common nouns as often as of names.
     private static bool IsAcronym(string word) => word.Length <= 3 && word.All(char.IsUpper);

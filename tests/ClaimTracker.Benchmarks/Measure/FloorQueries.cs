@@ -149,11 +149,11 @@ public sealed class FloorQueries
             return new MatchedClaim(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<string[]>(2));
         }
 
-        public async Task<IReadOnlyList<EntityNames>> EntityNamesAsync(CancellationToken cancellationToken)
+        public async Task<IReadOnlyList<EntityNames>> EntityNamesAsync(IReadOnlySet<string> words, CancellationToken cancellationToken)
         {
             var captured = sql.Entities ?? throw Drift("match", "the verdict reads the entities' names, but the capture did not");
             var names = new List<EntityNames>();
-            await using var command = captured.ToCommand(connection);
+            await using var command = captured.ToCommand(connection, null, p => p.Value is string[] ? SpecificTerms.WordStartPatterns(words) : null);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) names.Add(new EntityNames(reader.GetString(0), reader.GetFieldValue<string[]>(1)));
             return names;
@@ -162,7 +162,8 @@ public sealed class FloorQueries
 
     /// <summary>
     /// The captured match: the scoring (the one with the lexeme overlap), the top candidate's claim and subject (one id),
-    /// the entities' names (no parameter; absent when the text names nobody), and the candidates' claims (an id list).
+    /// the entities' names (the text's name words as patterns; absent when the text names nobody), and the candidates' claims
+    /// (an id list).
     /// </summary>
     private sealed record MatchCommands(
         CapturedCommand Score, string Text, CapturedCommand? Claim, CapturedCommand? Entities, CapturedCommand Items, CapturedParameter ItemIds)
@@ -175,16 +176,17 @@ public sealed class FloorQueries
             var text = score.Parameters.Select(p => p.Value).OfType<string>().Distinct().SingleOrDefault()
                        ?? throw Drift("match", "the scoring should carry the text as its one string value");
             var rest = c.Where(x => x != score).ToList();
-            var items = rest.SingleOrDefault(x => x.Parameters.Any(p => p.Value is System.Collections.IEnumerable and not string))
+            var items = rest.SingleOrDefault(x => x.Parameters.Any(p => p.Value is IEnumerable<Guid>))
                         ?? throw Drift("match", "no list-item query by an id list");
             var claim = rest.SingleOrDefault(x => x.Parameters.Count == 1 && x.Parameters[0].Value is Guid);
-            var entities = rest.SingleOrDefault(x => x.Parameters.Count == 0 && x.Text.Contains("FROM entities", StringComparison.Ordinal));
+            var entities = rest.SingleOrDefault(x => x.Parameters.Count == 1 && x.Parameters[0].Value is string[]
+                                                     && x.Text.Contains("FROM entities", StringComparison.Ordinal));
             if (c.Count != 2 + (claim is null ? 0 : 1) + (entities is null ? 0 : 1))
             {
                 throw Drift("match", $"expected scoring, [claim], [entity names], list items; got {c.Count} commands");
             }
             return new MatchCommands(score, text, claim, entities, items,
-                items.Parameters.Single(p => p.Value is System.Collections.IEnumerable and not string));
+                items.Parameters.Single(p => p.Value is IEnumerable<Guid>));
         }
     }
 
