@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -43,7 +44,7 @@ public sealed class DuplicateGuardTests(ClaimTrackerApp app) : IClassFixture<Cla
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.Equal(DuplicateGuard.PossibleDuplicateType, problem.GetProperty("type").GetString());
+        Assert.Equal(ProblemTypes.PossibleDuplicate, problem.GetProperty("type").GetString());
         // The seeded budget claim, or a copy of it another test of this class created with notDuplicateOf (same database).
         var candidates = problem.GetProperty("candidates").EnumerateArray().ToList();
         var first = candidates[0];
@@ -136,7 +137,12 @@ public sealed class DuplicateGuardTests(ClaimTrackerApp app) : IClassFixture<Cla
                    new { relation = "duplicate", state = "confirmed" }, Ct))
         {
             Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
-            Assert.Equal(ClaimLinksApi.AlreadyADuplicateType, (await second.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("type").GetString());
+            Assert.Equal(ProblemTypes.AlreadyADuplicate, (await Problems.AssertProblemAsync(second, HttpStatusCode.Conflict)).GetProperty("type").GetString());
+            var stillThere = await editor.GetFromJsonAsync<JsonElement>($"/api/v1/claims/{slug}/links", Ct);
+            Assert.Equal("bytedance-denies-budget-rumours", stillThere.GetProperty("duplicateOf").GetProperty("slug").GetString());
+            Assert.DoesNotContain(stillThere.GetProperty("items").EnumerateArray(),
+                l => l.GetProperty("other").GetProperty("slug").GetString() == "bytedance-denies-anonymous-plan-report"
+                     && l.GetProperty("state").GetString() == "confirmed");
         }
         // The original sees the link too, but is no one's duplicate.
         var original = await editor.GetFromJsonAsync<JsonElement>("/api/v1/claims/bytedance-denies-budget-rumours/links", Ct);
@@ -161,22 +167,49 @@ public sealed class DuplicateGuardTests(ClaimTrackerApp app) : IClassFixture<Cla
     public async Task ABadLinkIs400(string json, string field)
     {
         using var editor = await app.CreateClientAsync(Role.Editor);
+        var before = await LinkRowsAsync();
         using var response = await editor.PutAsync($"/api/v1/claims/{Budget}/links/bytedance-denies-budget-rumours",
             new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Ct);
         await Problems.AssertValidationProblemAsync(response, field);
+        Assert.Equal(before, await LinkRowsAsync());
     }
 
     [Fact]
-    public async Task LinkingAClaimToItselfIs400AndToAnUnknownOneIs404AndReadersCannotDecide()
+    public async Task LinkingAClaimToItselfIs400ToAnUnknownOneIs404AndReadersCannotDecideAndNothingChanges()
     {
+        var before = await LinkRowsAsync();
         using var editor = await app.CreateClientAsync(Role.Editor);
-        using var self = await editor.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/{Budget}", new { relation = "duplicate", state = "confirmed" }, Ct);
+        var link = new { relation = "duplicate", state = "confirmed" };
+
+        using var self = await editor.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/{Budget}", link, Ct);
         await Problems.AssertValidationProblemAsync(self, "otherIdOrSlug");
-        using var unknown = await editor.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/no-such-claim", new { relation = "duplicate", state = "confirmed" }, Ct);
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using var unknownOther = await editor.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/no-such-claim", link, Ct);
+        Assert.Contains("no-such-claim", (await Problems.AssertProblemAsync(unknownOther, HttpStatusCode.NotFound)).GetProperty("detail").GetString());
+        using var unknownClaim = await editor.PutAsJsonAsync("/api/v1/claims/no-such-claim/links/bytedance-denies-budget-rumours", link, Ct);
+        await Problems.AssertProblemAsync(unknownClaim, HttpStatusCode.NotFound);
         using var reader = await app.CreateClientAsync(Role.Reader);
-        using var refused = await reader.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/bytedance-denies-budget-rumours",
-            new { relation = "related", state = "confirmed" }, Ct);
-        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        using var refused = await reader.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/bytedance-denies-budget-rumours", link, Ct);
+        await Problems.AssertProblemAsync(refused, HttpStatusCode.Forbidden);
+        using var anonymous = app.CreateClient();
+        using var unauthenticated = await anonymous.PutAsJsonAsync($"/api/v1/claims/{Budget}/links/bytedance-denies-budget-rumours", link, Ct);
+        await Problems.AssertProblemAsync(unauthenticated, HttpStatusCode.Unauthorized);
+
+        Assert.Equal(before, await LinkRowsAsync());
+    }
+
+    [Fact]
+    public async Task TheLinksOfAnUnknownClaimAre404()
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync("/api/v1/claims/no-such-claim/links", Ct);
+        await Problems.AssertProblemAsync(response, HttpStatusCode.NotFound);
+    }
+
+    /// <summary>Every link row as text, to compare before and after a refused request.</summary>
+    private async Task<List<string>> LinkRowsAsync()
+    {
+        await using var db = app.CreateDbContext();
+        return [.. (await db.ClaimLinks.AsNoTracking().ToListAsync(Ct))
+            .Select(l => $"{l.ClaimId} {l.OtherId} {l.Relation} {l.State} {l.Score} {l.DecidedBy} {l.DecidedAt:O}").Order()];
     }
 }

@@ -107,7 +107,7 @@ public sealed class MatchApiTests(ClaimTrackerApp app) : IClassFixture<ClaimTrac
     {
         using var client = app.CreateClient();
         using var missing = await client.GetAsync("/api/v1/claims/no-such-claim/similar", Ct);
-        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        await Problems.AssertProblemAsync(missing, HttpStatusCode.NotFound);
         using var badLimit = await client.GetAsync($"/api/v1/claims/{Budget}/similar?limit=99", Ct);
         await Problems.AssertValidationProblemAsync(badLimit, "limit");
     }
