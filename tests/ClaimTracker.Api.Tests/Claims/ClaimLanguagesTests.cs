@@ -174,6 +174,25 @@ public sealed class ClaimLanguagesTests(ClaimTrackerApp app) : IClassFixture<Cla
     }
 
     [Fact]
+    public async Task AStaleItalianETagIs412AndChangesNothing()
+    {
+        var (read, before) = await SendAsync(Get($"/api/v1/claims/{Budget}", "it"));
+        var version = read.Headers.ETag!.Tag.Trim('"').Split('@')[0];
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/claims/{Budget}")
+        {
+            Content = new StringContent("""{ "statements": { "it": "Un'altra frase." } }""", Encoding.UTF8, ClaimMergePatch.MediaType),
+        };
+        patch.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{uint.Parse(version) - 1}@it\""));
+
+        using var response = await editor.SendAsync(patch, Ct);
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.PreconditionFailed);
+        var (_, after) = await SendAsync(Get($"/api/v1/claims/{Budget}", "it"));
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+    }
+
+    [Fact]
     public async Task AnUnknownLangIs400NamingIt()
     {
         var (detail, _) = await SendAsync(Get($"/api/v1/claims/{Budget}?lang=klingon-x"));
