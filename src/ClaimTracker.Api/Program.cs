@@ -6,6 +6,7 @@ using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Idempotency;
+using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Sources;
 using ClaimTracker.Api.Stats;
 using ClaimTracker.Api.Timeline;
@@ -17,6 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 // Storage: PostgreSQL, configured or embedded
 builder.AddClaimTrackerDatabase();
 builder.AddClaimTrackerSearch();
+builder.AddClaimTrackerMatching();
 builder.AddClaimTrackerClaimReview();
 builder.AddClaimTrackerChangeStream();
 builder.AddClaimTrackerStats();

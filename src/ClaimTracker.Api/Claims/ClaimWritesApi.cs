@@ -61,7 +61,8 @@ public static class ClaimWritesApi
     }
 
     private static async Task<Results<Created<ClaimDetailResponse>, ValidationProblem, ProblemHttpResult>> CreateClaim(
-        CreateClaimRequest request, ClaimTrackerDbContext db, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        CreateClaimRequest request, ClaimTrackerDbContext db, HttpContext http, TimeProvider clock, IOptions<MatchingOptions> matching,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (ClaimRules.Validate(request, errors) is not { } fields) return TypedResults.ValidationProblem(errors.ToDictionary());
@@ -70,7 +71,8 @@ public static class ClaimWritesApi
         if (broken is not null) return broken;
         if (await db.Claims.AnyAsync(c => c.Slug == fields.Slug, cancellationToken)) return SlugTaken(fields.Slug);
         // Is it tracked already? A duplicate is refused unless the editor says it is not one (docs/decisions/012-claim-matching.md).
-        if (await DuplicateGuard.CheckAsync(db, fields.Statement, request.NotDuplicateOf, errors, cancellationToken) is not { } guard)
+        if (await DuplicateGuard.CheckAsync(db, fields.Statement, request.NotDuplicateOf, matching.Value.GuardOnCreate, errors,
+                cancellationToken) is not { } guard)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }

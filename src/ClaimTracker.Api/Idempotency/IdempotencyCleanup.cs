@@ -1,4 +1,5 @@
 using ClaimTracker.Api.Data;
+using ClaimTracker.Api.Http;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClaimTracker.Api.Idempotency;
@@ -9,7 +10,7 @@ internal sealed class IdempotencyCleanup(IServiceScopeFactory scopes, TimeProvid
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromHours(1), clock);
-        while (await NextTickAsync(timer, stoppingToken))
+        while (await timer.NextTickAsync(stoppingToken))
         {
             try
             {
@@ -23,18 +24,6 @@ internal sealed class IdempotencyCleanup(IServiceScopeFactory scopes, TimeProvid
             {
                 logger.LogWarning(e, "Could not delete expired idempotency records; will retry in an hour.");
             }
-        }
-    }
-
-    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false; // shutting down
         }
     }
 }

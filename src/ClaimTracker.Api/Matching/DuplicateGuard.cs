@@ -24,10 +24,10 @@ public static class DuplicateGuard
 
     /// <summary>
     /// Resolves `notDuplicateOf` (ids or slugs, in one query; an unknown one is named in <paramref name="errors"/>) and
-    /// matches the statement; null when there were errors.
+    /// matches the statement (unless <paramref name="match"/> is false: `Matching:GuardOnCreate`); null when there were errors.
     /// </summary>
     public static async Task<GuardOutcome?> CheckAsync(
-        ClaimTrackerDbContext db, string statement, IReadOnlyList<string>? notDuplicateOf, ValidationErrors errors,
+        ClaimTrackerDbContext db, string statement, IReadOnlyList<string>? notDuplicateOf, bool match, ValidationErrors errors,
         CancellationToken cancellationToken)
     {
         var references = (notDuplicateOf ?? []).Select(r => r?.Trim() ?? "").ToList();
@@ -42,7 +42,7 @@ public static class DuplicateGuard
             else errors.Add($"notDuplicateOf[{index}]", $"No claim has the id or slug '{notDuplicateOf![index]}'.");
         }
         if (errors.Any) return null;
-        var matches = await ClaimMatcher.MatchAsync(db, statement, ClaimLanguages.Canonical, Candidates, [], cancellationToken);
+        var matches = match ? await ClaimMatcher.MatchAsync(db, statement, ClaimLanguages.Canonical, Candidates, [], cancellationToken) : [];
         return new GuardOutcome(matches, refused);
     }
 

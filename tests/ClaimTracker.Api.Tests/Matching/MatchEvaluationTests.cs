@@ -26,7 +26,7 @@ public sealed class MatchEvaluationTests(ClaimTrackerApp app) : IClassFixture<Cl
             await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Matching", "match-evaluation.json"), Ct),
             new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         // As a database is once autovacuum has been by: candidates are chosen using the search index's statistics.
-        await using (var db = app.CreateDbContext()) await db.Database.ExecuteSqlRawAsync("ANALYZE claims", Ct);
+        await using (var db = app.CreateDbContext()) await db.Database.ExecuteSqlRawAsync("ANALYZE claims; SELECT claimtracker_refresh_common_lexemes()", Ct);
         using var client = app.CreateClient();
 
         int topOne = 0, falseDuplicates = 0, duplicatesFound = 0;

@@ -122,12 +122,13 @@ public sealed class FloorQueries
     /// <summary>The matcher's reads, replayed from the captured commands with this request's values.</summary>
     private sealed class FloorMatchReads(NpgsqlConnection connection, MatchCommands sql) : IMatchReads
     {
-        public async Task<List<ScoredText>> ScoreAsync(string text, Guid[] excluded, CancellationToken cancellationToken)
+        public async Task<List<ScoredText>> ScoreAsync(string text, int candidates, Guid[] excluded, CancellationToken cancellationToken)
         {
             var rows = new List<ScoredText>();
             await using var command = sql.Score.ToCommand(connection, null, p => p.Value switch
             {
                 string s when s == sql.Text => text,
+                int => candidates,
                 Guid[] => excluded,
                 _ => null,
             });
@@ -153,7 +154,7 @@ public sealed class FloorQueries
         {
             var captured = sql.Entities ?? throw Drift("match", "the verdict reads the entities' names, but the capture did not");
             var names = new List<EntityNames>();
-            await using var command = captured.ToCommand(connection, null, p => p.Value is string[] ? SpecificTerms.WordStartPatterns(words) : null);
+            await using var command = captured.ToCommand(connection, null, p => p.Value is string ? SpecificTerms.WordStartPattern(words) : null);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) names.Add(new EntityNames(reader.GetString(0), reader.GetFieldValue<string[]>(1)));
             return names;
@@ -162,7 +163,7 @@ public sealed class FloorQueries
 
     /// <summary>
     /// The captured match: the scoring (the one with the lexeme overlap), the top candidate's claim and subject (one id),
-    /// the entities' names (the text's name words as patterns; absent when the text names nobody), and the candidates' claims
+    /// the entities' names (the text's name words as one pattern; absent when the text names nobody), and the candidates' claims
     /// (an id list).
     /// </summary>
     private sealed record MatchCommands(
@@ -179,7 +180,7 @@ public sealed class FloorQueries
             var items = rest.SingleOrDefault(x => x.Parameters.Any(p => p.Value is IEnumerable<Guid>))
                         ?? throw Drift("match", "no list-item query by an id list");
             var claim = rest.SingleOrDefault(x => x.Parameters.Count == 1 && x.Parameters[0].Value is Guid);
-            var entities = rest.SingleOrDefault(x => x.Parameters.Count == 1 && x.Parameters[0].Value is string[]
+            var entities = rest.SingleOrDefault(x => x.Parameters.Count == 1 && x.Parameters[0].Value is string
                                                      && x.Text.Contains("FROM entities", StringComparison.Ordinal));
             if (c.Count != 2 + (claim is null ? 0 : 1) + (entities is null ? 0 : 1))
             {

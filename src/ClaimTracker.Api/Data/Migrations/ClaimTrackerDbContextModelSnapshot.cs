@@ -379,6 +379,12 @@ namespace ClaimTracker.Api.Data.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameWords")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("name_words")
+                        .HasComputedColumnSql("claimtracker_entity_words(name, aliases)", true);
+
                     b.Property<string>("Slug")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -396,6 +402,12 @@ namespace ClaimTracker.Api.Data.Migrations
                         .HasDatabaseName("ix_entities_aliases");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Aliases"), "gin");
+
+                    b.HasIndex("NameWords")
+                        .HasDatabaseName("ix_entities_name_words");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("NameWords"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("NameWords"), new[] { "gin_trgm_ops" });
 
                     b.HasIndex("Slug")
                         .IsUnique()
