@@ -38,6 +38,8 @@ public static class BenchmarkSmoke
             await floor.StartAsync(cancellationToken);
             await using var api = new InProcessApi(connectionString);
             using var apiClient = api.CreateClient();
+            await using var unguarded = new InProcessApi(connectionString, guardOnCreate: false);
+            using var unguardedClient = unguarded.CreateClient();
             using var floorClient = new HttpClient { BaseAddress = new Uri(floor.Urls.First()) };
 
             await CheckSameJsonAsync(workload, apiClient, floorClient, cancellationToken);
@@ -49,6 +51,15 @@ public static class BenchmarkSmoke
                 if (endpoint.Pending is not null)
                 {
                     results.Add(new EndpointResult(endpoint, null, null, null, null));
+                    continue;
+                }
+                if (endpoint.Kind == EndpointKind.Create)
+                {
+                    // (b) is the API with the guard off; both must create every claim (201), none refused as a duplicate.
+                    var off = await LoadLoop.RunAsync(CreateOperation(unguardedClient, workload, "off", 0), 2, duration, cancellationToken);
+                    var on = await LoadLoop.RunAsync(CreateOperation(apiClient, workload, "on", 50_000), 2, duration, cancellationToken);
+                    if (off.Errors + on.Errors > 0) throw new InvalidOperationException($"Creates failed: guard off {off.Errors}, on {on.Errors}.");
+                    results.Add(new EndpointResult(endpoint, null, off, on, Processes.PeakRssMiB(Environment.ProcessId)));
                     continue;
                 }
                 var targets = endpoint.Kind == EndpointKind.StatusUpdate
@@ -85,7 +96,7 @@ public static class BenchmarkSmoke
     /// <summary>The floors must answer what the API answers, byte for byte, or they are not floors of this API.</summary>
     private static async Task CheckSameJsonAsync(Workload workload, HttpClient api, HttpClient floor, CancellationToken cancellationToken)
     {
-        foreach (var endpoint in workload.Endpoints.Where(e => e.Pending is null && e.Kind is not (EndpointKind.StatusUpdate or EndpointKind.Match)))
+        foreach (var endpoint in workload.Endpoints.Where(e => e.Pending is null && e.Kind is not (EndpointKind.StatusUpdate or EndpointKind.Match or EndpointKind.Create)))
         {
             var url = endpoint.PathAndQuery ?? $"/api/v1/claims/{workload.Ids[1]}";
             var expected = await api.GetStringAsync(url, cancellationToken);
@@ -119,6 +130,14 @@ public static class BenchmarkSmoke
             throw new InvalidOperationException("The floor's status update did not change the status.");
         }
     }
+
+    // The two runs' statements differ (offset): the second run repeating the first's would be refused as duplicates, rightly.
+    private static Func<int, CancellationToken, Task<bool>> CreateOperation(HttpClient client, Workload workload, string run, int offset) =>
+        async (i, ct) =>
+        {
+            using var response = await client.SendAsync(EndpointSql.CreateRequest(workload, run, i + offset), ct);
+            return response.StatusCode == System.Net.HttpStatusCode.Created;
+        };
 
     private static Func<int, CancellationToken, Task<bool>> HttpOperation(
         HttpClient client, Workload workload, BenchEndpoint endpoint, List<StatusTarget> targets, long offset) => endpoint.Kind switch

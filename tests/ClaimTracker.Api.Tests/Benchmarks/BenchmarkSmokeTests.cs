@@ -22,7 +22,7 @@ public sealed class BenchmarkSmokeTests
 
         Assert.Contains("## 300 claims", report);
         Assert.Contains("Generated 300 claims", report);
-        foreach (var endpoint in new[] { "GET /claims/{id}", "first page", "cursor=", "PUT /claims/{id}/status" })
+        foreach (var endpoint in new[] { "GET /claims/{id}", "first page", "cursor=", "PUT /claims/{id}/status", "POST /claims (a new 13-word claim", "(c) API, guard on" })
         {
             Assert.Contains(endpoint, report);
         }

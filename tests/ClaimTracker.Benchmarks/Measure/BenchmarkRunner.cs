@@ -82,16 +82,11 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var benchDll = typeof(BenchmarkRunner).Assembly.Location;
         using var floor = StartPinned("dotnet", [benchDll, "floor-server", "--workload", workloadFile, "--port", floorPort.ToString(CultureInfo.InvariantCulture)],
             MeasuredEnvironment());
-        using var api = StartPinned("dotnet", [Path.Combine(AppContext.BaseDirectory, "ClaimTracker.Api.dll")], MeasuredEnvironment(new Dictionary<string, string>
-        {
-            ["ConnectionStrings__ClaimTracker"] = workload.ConnectionString,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{apiPort}",
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["RateLimiting__Enabled"] = "false",
-            ["Seed__Enabled"] = "false",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
-        }));
+        var measured = workload.Endpoints.Where(e => options.Endpoints is null || options.Endpoints.Contains(e.Name)).ToList();
+        using var api = StartApi(workload, apiPort, guard: true);
+        // The create's (b): the same API with the duplicate guard off, so that c/b is the guard's cost.
+        var unguardedPort = FreePort();
+        using var unguarded = measured.Any(e => e.Kind == EndpointKind.Create) ? StartApi(workload, unguardedPort, guard: false) : null;
         var results = new List<EndpointResult>();
         try
         {
@@ -99,7 +94,9 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             var apiUrl = $"http://127.0.0.1:{apiPort}";
             await WaitReadyAsync(floorUrl, workload, floor, cancellationToken);
             await WaitReadyAsync(apiUrl, workload, api, cancellationToken);
-            foreach (var endpoint in workload.Endpoints.Where(e => options.Endpoints is null || options.Endpoints.Contains(e.Name)))
+            var unguardedUrl = $"http://127.0.0.1:{unguardedPort}";
+            if (unguarded is not null) await WaitReadyAsync(unguardedUrl, workload, unguarded, cancellationToken);
+            foreach (var endpoint in measured)
             {
                 if (endpoint.Pending is not null || failures.ContainsKey(endpoint.Name))
                 {
@@ -107,6 +104,14 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
                     continue;
                 }
                 await log.WriteLineAsync($"  {endpoint.Name}");
+                if (endpoint.Kind == EndpointKind.Create)
+                {
+                    var off = await RepeatAsync("b guard off", () => WrkAsync(unguardedUrl, workload, endpoint, cancellationToken));
+                    Processes.ResetPeakRss(api.Id);
+                    var on = await RepeatAsync("c API", () => WrkAsync(apiUrl, workload, endpoint, cancellationToken));
+                    results.Add(new EndpointResult(endpoint, null, off, on, Processes.PeakRssMiB(api.Id)));
+                    continue;
+                }
                 var database = await DatabaseFloorAsync(workloadFile, endpoint, cancellationToken);
                 var framework = await RepeatAsync("b framework", () => WrkAsync(floorUrl, workload, endpoint, cancellationToken));
                 Processes.ResetPeakRss(api.Id);
@@ -116,7 +121,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         }
         finally
         {
-            foreach (var process in new[] { floor, api }.Where(p => !p.HasExited)) process.Kill(entireProcessTree: true);
+            foreach (var process in new[] { floor, api, unguarded }.OfType<Process>().Where(p => !p.HasExited)) process.Kill(entireProcessTree: true);
             NpgsqlConnection.ClearAllPools();
         }
         return new ScaleResult(claims, generated, results, EndpointSql.ToMarkdown(captured));
@@ -201,12 +206,40 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
                     await Workload.StatusTargetsAsync(workload.ConnectionString, TargetsFor(seconds), cancellationToken),
                     workload.EditorKey)),
                 EndpointKind.Match => (endpoint.PathAndQuery!, Wrk.PostScript(workload.MatchBody)),
+                EndpointKind.Create => ("/", Wrk.CreateScript(workload.Subjects, Vocabulary.English, workload.EditorKey,
+                    Guid.NewGuid().ToString("N")[..12], Random.Shared.Next())),
                 _ => (endpoint.PathAndQuery!, null),
             };
-            return await Wrk.RunAsync(baseUrl, path, script, options.Connections, seconds, WrkCpu, cancellationToken);
+            var result = await Wrk.RunAsync(baseUrl, path, script, options.Connections, seconds, WrkCpu, cancellationToken);
+            if (endpoint.Kind == EndpointKind.Create) await DeleteCreatedAsync(workload, cancellationToken);
+            return result;
         };
         return Task.FromResult(run);
     }
+
+    /// <summary>Takes the create run's claims (and the links the guard left) out again: every run sees the dataset as generated.</summary>
+    private static async Task DeleteCreatedAsync(Workload workload, CancellationToken cancellationToken)
+    {
+        await using var connection = await BenchDatabase.OpenAsync(workload.ConnectionString, cancellationToken);
+        await BenchDatabase.Execute(connection, $"""
+            DELETE FROM claim_links WHERE claim_id IN (SELECT id FROM claims WHERE slug LIKE '{Wrk.CreatedPrefix}%');
+            DELETE FROM claims WHERE slug LIKE '{Wrk.CreatedPrefix}%';
+            """, cancellationToken);
+        await BenchDatabase.Execute(connection, "VACUUM claims, claim_links", cancellationToken);
+    }
+
+    private Process StartApi(Workload workload, int port, bool guard) =>
+        StartPinned("dotnet", [Path.Combine(AppContext.BaseDirectory, "ClaimTracker.Api.dll")], MeasuredEnvironment(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ClaimTracker"] = workload.ConnectionString,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["RateLimiting__Enabled"] = "false",
+            ["Seed__Enabled"] = "false",
+            ["Matching__GuardOnCreate"] = guard ? "true" : "false",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+        }));
 
     private Process StartPinned(string program, IReadOnlyList<string> arguments, IDictionary<string, string>? environment) =>
         options.Pin && Processes.OnPath("taskset")

@@ -53,6 +53,8 @@ public static class EndpointSql
                 case EndpointKind.Match:
                     result[endpoint.Name] = await Send(MatchRequest(workload)) with { RequestBody = workload.MatchBody };
                     break;
+                case EndpointKind.Create:
+                    break; // compared with the API itself, guard off: no floor replays it
                 default:
                     result[endpoint.Name] = await Send(new HttpRequestMessage(HttpMethod.Get, endpoint.PathAndQuery));
                     break;
@@ -68,6 +70,24 @@ public static class EndpointSql
             Content = JsonContent.Create(new { status = EnumWords.ToWord(target.To), reason = Workload.StatusReason }),
         };
         request.Headers.TryAddWithoutValidation("If-Match", target.ETag);
+        request.Headers.Add(ApiKeyAuthentication.HeaderName, workload.EditorKey);
+        return request;
+    }
+
+    /// <summary>
+    /// The <paramref name="i"/>th new claim of a create run, as <see cref="Wrk.CreateScript"/> words it (the smoke's
+    /// in-process loops send these).
+    /// </summary>
+    public static HttpRequestMessage CreateRequest(Workload workload, string run, int i)
+    {
+        var subject = workload.Subjects[i % workload.Subjects.Length];
+        var words = Dataset.Vocabulary.English;
+        var statement = FormattableString.Invariant(
+            $"{subject.Name} plans to spend ${1 + i / 100 % 99}.{i % 100:00}7 billion on {words[i % words.Length]} {words[(i * 7) % words.Length]} {words[(i * 13) % words.Length]} in {2026 + i % 10}.");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/claims")
+        {
+            Content = JsonContent.Create(new { slug = $"{Wrk.CreatedPrefix}{run}-{i}", statement, kind = "assertion", subject = subject.Slug }),
+        };
         request.Headers.Add(ApiKeyAuthentication.HeaderName, workload.EditorKey);
         return request;
     }

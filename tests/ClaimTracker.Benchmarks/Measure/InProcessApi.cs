@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace ClaimTracker.Benchmarks.Measure;
 
 /// <summary>The real API in this process, on a benchmark database: to capture its SQL and, in smoke mode, to load it.</summary>
-public sealed class InProcessApi(string connectionString) : WebApplicationFactory<Program>
+public sealed class InProcessApi(string connectionString, bool guardOnCreate = true) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -15,6 +15,7 @@ public sealed class InProcessApi(string connectionString) : WebApplicationFactor
         builder.UseSetting($"ConnectionStrings:{DatabaseSetup.ConnectionStringName}", connectionString);
         builder.UseSetting("Seed:Enabled", "false");
         builder.UseSetting("RateLimiting:Enabled", "false");
+        builder.UseSetting("Matching:GuardOnCreate", guardOnCreate ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Warning");
     }

@@ -8,12 +8,15 @@ using Npgsql;
 
 namespace ClaimTracker.Benchmarks.Measure;
 
-public enum EndpointKind { ClaimById, List, Search, Match, StatusUpdate }
+public enum EndpointKind { ClaimById, List, Search, Match, StatusUpdate, Create }
 
 /// <summary>
 /// A hot endpoint as measured: GETs name one fixed URL (or cycle over ids); the match POSTs one fixed body to its URL;
-/// the status update cycles over claims.
+/// the status update cycles over claims; the create POSTs a new claim each time (<see cref="Wrk.CreateScript"/>).
 /// </summary>
+/// <summary>An entity new claims are about, in the create endpoint's requests.</summary>
+public sealed record Subject(string Slug, string Name);
+
 public sealed record BenchEndpoint(string Name, string Title, EndpointKind Kind, string? PathAndQuery, string? Pending = null);
 
 /// <summary>
@@ -22,7 +25,7 @@ public sealed record BenchEndpoint(string Name, string Title, EndpointKind Kind,
 /// </summary>
 public sealed record Workload(
     string ConnectionString, int Claims, Guid[] Ids, string ListStatus, long ListMatches, string DeepCursor,
-    long DeepPosition, bool SearchAvailable, string EditorKey, string MatchText)
+    long DeepPosition, bool SearchAvailable, string EditorKey, string MatchText, Subject[] Subjects)
 {
     /// <summary>The match request's language: the text is English, and saying so is what a desk's client does.</summary>
     public const string MatchLanguage = "en";
@@ -47,6 +50,7 @@ public sealed record Workload(
             SearchAvailable ? null : "pending: `q` is not in GET /claims yet"),
         new("match", "POST /claims/match (20 words)", EndpointKind.Match, "/api/v1/claims/match"),
         new("status-update", "PUT /claims/{id}/status (If-Match)", EndpointKind.StatusUpdate, null),
+        new("create", "POST /claims (a new 13-word claim; (b) is the API with the duplicate guard off)", EndpointKind.Create, "/api/v1/claims"),
     ];
 
     /// <summary>True when GET /claims binds a `q` parameter (full-text search has landed).</summary>
@@ -78,6 +82,12 @@ public sealed record Workload(
         }
 
         var matchText = await MatchTextAsync(connection, cancellationToken);
+        var subjects = new List<Subject>();
+        await using (var command = new NpgsqlCommand("SELECT slug, name FROM entities ORDER BY id LIMIT 200", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) subjects.Add(new Subject(reader.GetString(0), reader.GetString(1)));
+        }
 
         await BenchDatabase.Execute(connection, "DELETE FROM api_keys WHERE name = 'bench-editor'", cancellationToken);
         var (key, secret) = ApiKeysApi.NewKey("bench-editor", Role.Editor, DateTimeOffset.UtcNow);
@@ -88,7 +98,7 @@ public sealed record Workload(
             command.Parameters.AddWithValue(key.Hash);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        return new Workload(connectionString, claims, [.. ids], status, matches, cursor, position + 1, HasSearch(), secret, matchText);
+        return new Workload(connectionString, claims, [.. ids], status, matches, cursor, position + 1, HasSearch(), secret, matchText, [.. subjects]);
     }
 
     /// <summary>Words in the match text: a desk's sentence, as the target names it.</summary>

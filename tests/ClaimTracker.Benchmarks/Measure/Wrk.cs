@@ -38,6 +38,39 @@ public static partial class Wrk
         end
         """;
 
+    /// <summary>
+    /// A new claim per request (13 words or so), as a desk records them: "{subject} plans to spend ${n.nn7} billion on {three newsroom words}
+    /// in {year}.", about one of the dataset's entities, so that the guard finds that subject's claims and scores them, as
+    /// it would in a newsroom's database. The amount (three decimals, one per request: the dataset's have one) contradicts
+    /// theirs and the run's other claims', so it is created, not refused. Slugs start with <see cref="CreatedPrefix"/> and carry <paramref name="run"/>: no run collides with an
+    /// earlier one's claims, and the runner deletes them after each run.
+    /// </summary>
+    public static string CreateScript(IReadOnlyList<Subject> subjects, IReadOnlyList<string> words, string editorKey, string run, int seed) => $$"""
+        math.randomseed({{seed}})
+        local subjects = { {{string.Join(",", subjects.Select(s => $"{{{Lua(s.Slug)},{Lua(s.Name)}}}"))}} }
+        local words = { {{string.Join(",", words.Select(Lua))}} }
+        local headers = { ["Content-Type"] = "application/json", ["{{ApiKeyAuthentication.HeaderName}}"] = "{{editorKey}}" }
+        local i = 0
+        local function word() return words[math.random(#words)] end
+        request = function()
+          i = i + 1
+          local s = subjects[math.random(#subjects)]
+          local statement = s[2] .. " plans to spend $" .. string.format("%d.%02d7", 1 + math.floor(i / 100) % 99, i % 100) ..
+            " billion on " .. word() .. " " .. word() .. " " .. word() .. " in " .. math.random(2026, 2035) .. "."
+          return wrk.format("POST", "/api/v1/claims", headers,
+            '{"slug":"{{CreatedPrefix}}{{run}}-' .. i .. '","statement":"' .. statement .. '","kind":"assertion","subject":"' .. s[1] .. '"}')
+        end
+        """;
+
+    /// <summary>The slugs of the claims the create endpoint's runs add.</summary>
+    public const string CreatedPrefix = "bench-create-";
+
+    /// <summary>A Lua string literal of a name or a word that JSON takes as it is (the dataset's: letters, spaces, hyphens).</summary>
+    private static string Lua(string value) =>
+        value.All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '\'' or '.')
+            ? "\"" + value.Replace("'", "\\'", StringComparison.Ordinal) + "\""
+            : throw new ArgumentException($"'{value}' would need escaping in the create script.", nameof(value));
+
     /// <summary>The same POST every time: the match's JSON body (in a Lua long string, so that no quote needs escaping).</summary>
     public static string PostScript(string body) => $$"""
         wrk.method = "POST"

@@ -41,6 +41,13 @@ public static class BenchmarkReport
                     continue;
                 }
                 var cb = Ratio(e.Api, e.Framework);
+                var rssText = e.ApiPeakRssMiB is { } peak ? Invariant($"{peak:F0} MiB") : "n/a";
+                if (e.Endpoint.Kind == EndpointKind.Create)
+                {
+                    text.AppendLine(Row(e.Endpoint.Title, "(b) API, guard off", e.Framework, "", "", ""));
+                    text.AppendLine(Row("", "(c) API, guard on", e.Api, cb, "", rssText));
+                    continue;
+                }
                 var ba = Ratio(e.Framework, e.Database);
                 text.AppendLine(Row(e.Endpoint.Title, "(a) database", e.Database, "", "", ""));
                 text.AppendLine(Row("", "(b) framework", e.Framework, "", ba, ""));
@@ -125,6 +132,12 @@ public static class BenchmarkReport
             { Requests: 0 } => new TargetCheck(matchTarget, "no request completed within wrk's 5 s timeout", false),
             _ => new TargetCheck(matchTarget, Invariant($"p99 {match.P99Ms:F1} ms ({match.Errors} errors)"), match.P99Ms < 100 && match.Errors == 0),
         });
+        const string createTarget = "create with the duplicate guard within 1.3× of a create without it";
+        checks.Add(Get("create") is { Framework: { Requests: > 0 } off, Api: { Requests: > 0 } on }
+            ? new TargetCheck(createTarget, Invariant(
+                  $"×{off.RequestsPerSecond / on.RequestsPerSecond:F2} in req/s ({on.RequestsPerSecond:F0} vs {off.RequestsPerSecond:F0}), ×{on.P50Ms / off.P50Ms:F2} at p50 ({on.P50Ms:F1} vs {off.P50Ms:F1} ms), {on.Errors} errors"),
+                  off.RequestsPerSecond <= 1.3 * on.RequestsPerSecond && on.P50Ms <= 1.3 * off.P50Ms && on.Errors == 0)
+            : new TargetCheck(createTarget, "not measured", null));
         var rss = scale.Endpoints.Select(e => e.ApiPeakRssMiB).OfType<double>().DefaultIfEmpty().Max();
         checks.Add(new TargetCheck("API RSS < 300 MB under load", rss > 0 ? Invariant($"peak {rss:F0} MiB") : "not measured",
             rss > 0 ? rss * 1.048576 < 300 : null));
