@@ -1,37 +1,13 @@
+using ClaimTracker.Api;
 using ClaimTracker.Api.Auth;
-using ClaimTracker.Api.Changes;
-using ClaimTracker.Api.Checks;
-using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
-using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Http;
-using ClaimTracker.Api.Idempotency;
-using ClaimTracker.Api.Matching;
-using ClaimTracker.Api.Sources;
-using ClaimTracker.Api.Stats;
-using ClaimTracker.Api.Timeline;
 using ClaimTracker.LocalPostgres;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Storage: PostgreSQL, configured or embedded
-builder.AddClaimTrackerDatabase();
-builder.AddClaimTrackerSearch();
-builder.AddClaimTrackerMatching();
-builder.AddClaimTrackerClaimReview();
-builder.AddClaimTrackerChangeStream();
-builder.AddClaimTrackerStats();
-
-// Access: API keys and roles
-builder.AddClaimTrackerAuth();
-builder.AddClaimTrackerRateLimiting();
-builder.AddClaimTrackerIdempotency();
-
-// HTTP: JSON contract, ProblemDetails for every error, OpenAPI, health
-builder.AddClaimTrackerHttp();
-builder.AddClaimTrackerOpenApi();
-builder.AddClaimTrackerHealth();
+builder.AddClaimTracker();
 
 var app = builder.Build();
 
@@ -75,30 +51,7 @@ if (ApiKeyCommands.IsCommand(args))
 }
 await ApiKeyCommands.EnsureBootstrapAdminAsync(app);
 
-app.UseClaimTrackerHttp();
-// Dashboard: the page at `/` and its files (wwwroot) are public, so they come before keys and rate limits
-app.UseDefaultFiles();
-app.UseStaticFiles();
-app.UseAuthentication();
-// After authentication, so that each API key has its own budget
-app.UseRateLimiter();
-app.UseAuthorization();
-app.UseClaimTrackerIdempotency();
-app.UseClaimTrackerOpenApi();
-
-// API: reads for readers (and anonymous callers unless configured off); writes need more, per endpoint
-var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
-api.MapClaims();
-api.MapChanges();
-api.MapSources();
-api.MapEntities();
-api.MapTimeline();
-api.MapChecks();
-api.MapStats();
-api.MapApiKeys();
-
-// Operations
-app.MapClaimTrackerHealth();
+app.UseClaimTracker();
 
 await app.RunAsync();
 return Environment.ExitCode; // 0, unless a background service stopped the API for a reason it logged (e.g. the watchdog)

@@ -29,7 +29,9 @@ public static class ApiKeysApi
                              "A retry with the same Idempotency-Key replays the status and Location but not the key, which is shown once.")
             .WithSecretResponse()
             .ProducesValidationProblem();
-        group.MapGet("/", ListKeys).WithName("ListApiKeys").WithSummary("List API keys (without the keys)");
+        group.MapGet("/", ListKeys).WithName("ListApiKeys").WithSummary("List API keys (without the keys)")
+            .WithDescription("Every key's id, name, role, and when it was created and revoked; never the key itself, " +
+                             "which only its creator saw once.");
         group.MapDelete("/{id:guid}", RevokeKey).WithName("RevokeApiKey")
             .WithSummary("Revoke an API key")
             .WithDescription("The key stops working at once; its row stays, so the history's actors remain explained.")

@@ -96,7 +96,17 @@ internal sealed class OpenApiConventions : IOperationFilter
         {
             if (parameter.Name is null || !Parameters.TryGetValue(parameter.Name, out var known)) continue;
             parameter.Description ??= known.Description;
-            if (known.Example.Length > 0 && parameter.Name != "source") parameter.Example ??= JsonValue.Create(known.Example);
+            if (known.Example.Length > 0 && parameter.Name != "source") parameter.Example ??= Typed(known.Example, parameter.Schema);
         }
+    }
+
+    /// <summary>An example of the parameter's own type: a repeatable parameter's is an array, a number's a number.</summary>
+    private static JsonNode? Typed(string example, IOpenApiSchema? schema)
+    {
+        var type = schema?.Type ?? JsonSchemaType.String;
+        if (type.HasFlag(JsonSchemaType.Array)) return new JsonArray(Typed(example, schema?.Items));
+        if (type.HasFlag(JsonSchemaType.Integer) && long.TryParse(example, System.Globalization.CultureInfo.InvariantCulture, out var integer)) return JsonValue.Create(integer);
+        if (type.HasFlag(JsonSchemaType.Boolean) && bool.TryParse(example, out var flag)) return JsonValue.Create(flag);
+        return JsonValue.Create(example);
     }
 }

@@ -1,0 +1,91 @@
+using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Changes;
+using ClaimTracker.Api.Checks;
+using ClaimTracker.Api.Claims;
+using ClaimTracker.Api.Data;
+using ClaimTracker.Api.Entities;
+using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Idempotency;
+using ClaimTracker.Api.Matching;
+using ClaimTracker.Api.Sources;
+using ClaimTracker.Api.Stats;
+using ClaimTracker.Api.Timeline;
+
+namespace ClaimTracker.Api;
+
+/// <summary>
+/// The API's services and its HTTP pipeline, shared by the entry point (Program.cs, which also prepares the database
+/// and runs) and by <see cref="SwaggerHostFactory"/> (which only describes the endpoints).
+/// </summary>
+public static class ClaimTrackerHost
+{
+    public static void AddClaimTracker(this WebApplicationBuilder builder)
+    {
+        // Storage: PostgreSQL, configured or embedded
+        builder.AddClaimTrackerDatabase();
+        builder.AddClaimTrackerSearch();
+        builder.AddClaimTrackerMatching();
+        builder.AddClaimTrackerClaimReview();
+        builder.AddClaimTrackerChangeStream();
+        builder.AddClaimTrackerStats();
+
+        // Access: API keys and roles
+        builder.AddClaimTrackerAuth();
+        builder.AddClaimTrackerRateLimiting();
+        builder.AddClaimTrackerIdempotency();
+
+        // HTTP: JSON contract, ProblemDetails for every error, OpenAPI, health
+        builder.AddClaimTrackerHttp();
+        builder.AddClaimTrackerOpenApi();
+        builder.AddClaimTrackerHealth();
+    }
+
+    public static void UseClaimTracker(this WebApplication app)
+    {
+        app.UseClaimTrackerHttp();
+        // Dashboard: the page at `/` and its files (wwwroot) are public, so they come before keys and rate limits
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        // After authentication, so that each API key has its own budget
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseClaimTrackerIdempotency();
+        app.UseClaimTrackerOpenApi();
+
+        // API: reads for readers (and anonymous callers unless configured off); writes need more, per endpoint
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
+        api.MapClaims();
+        api.MapChanges();
+        api.MapSources();
+        api.MapEntities();
+        api.MapTimeline();
+        api.MapChecks();
+        api.MapStats();
+        api.MapApiKeys();
+
+        // Operations
+        app.MapClaimTrackerHealth();
+    }
+}
+
+/// <summary>
+/// What `dotnet swagger tofile` (the Swashbuckle CLI) builds instead of running Program.cs: the same services and
+/// endpoints, and nothing started. Running the entry point would migrate or even start the embedded PostgreSQL (and
+/// leave it running) just to write docs/openapi.json.
+/// </summary>
+public static class SwaggerHostFactory
+{
+    public static IHost CreateHost()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.AddClaimTracker();
+        var app = builder.Build();
+        app.UseClaimTracker();
+        // A running app hands its endpoints to routing when it starts; this one never starts, so hand them over here
+        // (UseEndpoints registers the app's endpoint sources, which the API explorer reads).
+        app.UseRouting();
+        app.UseEndpoints(_ => { });
+        return app;
+    }
+}
