@@ -34,14 +34,16 @@ public static class ClaimTrackerHost
         builder.AddClaimTrackerRateLimiting();
         builder.AddClaimTrackerIdempotency();
 
-        // HTTP: JSON contract, ProblemDetails for every error, OpenAPI, health
+        // HTTP: JSON contract, ProblemDetails for every error, OpenAPI, health; logs
         builder.AddClaimTrackerHttp();
+        builder.AddClaimTrackerLogging();
         builder.AddClaimTrackerOpenApi();
         builder.AddClaimTrackerHealth();
     }
 
     public static void UseClaimTracker(this WebApplication app)
     {
+        app.UseHttpLogging(); // first: its line times the whole request, whatever answers it
         app.UseClaimTrackerHttp();
         // Dashboard: the page at `/` and its files (wwwroot) are public, so they come before keys and rate limits
         app.UseDefaultFiles();

@@ -50,6 +50,7 @@ public class ClaimTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         builder.UseSetting($"ConnectionStrings:{DatabaseSetup.ConnectionStringName}", ConnectionString);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting($"Logging:LogLevel:{ClaimTracker.Api.Http.ClaimTrackerLogging.RequestCategory}", "Warning"); // a line per request: noise here
     }
 
     /// <summary>A DbContext on this app's database, to arrange data and to assert what was (not) stored.</summary>

@@ -239,6 +239,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             ["Matching__GuardOnCreate"] = guard ? "true" : "false",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+            // The request log line is on in production; the floors write no log, so neither does the API measured against them.
+            [$"Logging__LogLevel__{Api.Http.ClaimTrackerLogging.RequestCategory}"] = "Warning",
         }));
 
     private Process StartPinned(string program, IReadOnlyList<string> arguments, IDictionary<string, string>? environment) =>

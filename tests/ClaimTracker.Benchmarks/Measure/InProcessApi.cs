@@ -17,6 +17,7 @@ public sealed class InProcessApi(string connectionString, bool guardOnCreate = t
         builder.UseSetting("RateLimiting:Enabled", "false");
         builder.UseSetting("Matching:GuardOnCreate", guardOnCreate ? "true" : "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting($"Logging:LogLevel:{Api.Http.ClaimTrackerLogging.RequestCategory}", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Warning");
     }
 }
