@@ -9,6 +9,7 @@ using ClaimTracker.Api.Idempotency;
 using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Sources;
 using ClaimTracker.Api.Stats;
+using ClaimTracker.Api.Telemetry;
 using ClaimTracker.Api.Timeline;
 
 namespace ClaimTracker.Api;
@@ -37,6 +38,7 @@ public static class ClaimTrackerHost
         // HTTP: JSON contract, ProblemDetails for every error, OpenAPI, health; logs
         builder.AddClaimTrackerHttp();
         builder.AddClaimTrackerLogging();
+        builder.AddClaimTrackerTelemetry();
         builder.AddClaimTrackerOpenApi();
         builder.AddClaimTrackerHealth();
     }
@@ -68,6 +70,7 @@ public static class ClaimTrackerHost
 
         // Operations
         app.MapClaimTrackerHealth();
+        app.MapClaimTrackerMetrics();
     }
 }
 

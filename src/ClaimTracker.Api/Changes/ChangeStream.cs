@@ -141,6 +141,7 @@ public static class ChangeStream
             response.Headers.ContentEncoding = "identity"; // compression middleware would hold events back
             httpContext.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
 
+            Telemetry.ClaimTrackerMetrics.OpenStreams.Add(1);
             try
             {
                 await WriteAsync(response, $"retry: {ReconnectMilliseconds}\n\n", cancellationToken);
@@ -170,6 +171,10 @@ public static class ChangeStream
             {
                 services.GetRequiredService<ILogger<ChangeStreamResult>>()
                     .LogWarning(e, "Ended a change stream at seq {After}: the database failed; the client resumes from there.", after);
+            }
+            finally
+            {
+                Telemetry.ClaimTrackerMetrics.OpenStreams.Add(-1);
             }
         }
 

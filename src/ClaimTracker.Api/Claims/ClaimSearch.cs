@@ -156,6 +156,7 @@ public static class SearchTransaction
         }
         catch (PostgresException e) when (IsTimeout(e, cancellationToken))
         {
+            Telemetry.ClaimTrackerMetrics.SearchTimeouts.Add(1);
             return null;
         }
     }

@@ -58,6 +58,7 @@ public static class ClaimStatusApi
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (await StatusHistory.WriteAsync(db, claim.Id, claim.Version, move, cancellationToken) is null) return ETags.PreconditionFailed();
             await transaction.CommitAsync(cancellationToken);
+            Telemetry.ClaimTrackerMetrics.StatusChanges.Add(1);
         }
 
         var row = await ClaimLookup.ReadDetailAsync(db, claim.Id, cancellationToken);

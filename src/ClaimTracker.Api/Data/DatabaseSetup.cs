@@ -78,7 +78,8 @@ public static class DatabaseSetup
         builder.Services.AddValidatedSettings<LocalDatabaseOptions>(LocalDatabaseOptions.Section);
         builder.Services.AddValidatedSettings<SeedOptions>(SeedOptions.Section);
         builder.Services.AddSingleton<DatabaseEndpoint>();
-        builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<DatabaseEndpoint>().ConnectionString));
+        // Named: its metrics (db.client.*) are labelled by this name, not by the connection string (host, user, database).
+        builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<DatabaseEndpoint>().ConnectionString) { Name = "claimtracker" }.Build());
         builder.Services.AddDbContextPool<ClaimTrackerDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention()

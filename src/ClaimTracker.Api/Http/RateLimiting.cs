@@ -67,6 +67,7 @@ public static class RateLimiting
 
     private static async ValueTask RejectAsync(OnRejectedContext context, RateLimitingOptions settings)
     {
+        Telemetry.ClaimTrackerMetrics.RateLimitRejections.Add(1);
         var http = context.HttpContext;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : Window;
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));

@@ -1,0 +1,30 @@
+using System.Diagnostics.Metrics;
+
+namespace ClaimTracker.Api.Telemetry;
+
+/// <summary>
+/// The API's own meter, `ClaimTracker`: what an operator watches beside the framework's HTTP, Kestrel, Npgsql and EF Core
+/// meters (docs/decisions/015-telemetry.md). Exported at `/metrics` and, when configured, over OTLP.
+/// </summary>
+public static class ClaimTrackerMetrics
+{
+    public const string MeterName = "ClaimTracker";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Status changes committed to the history chain.</summary>
+    public static readonly Counter<long> StatusChanges =
+        Meter.CreateCounter<long>("claimtracker.status_changes", "{change}", "Status changes committed to the history chain");
+
+    /// <summary>`/changes/stream` connections open on this instance.</summary>
+    public static readonly UpDownCounter<long> OpenStreams =
+        Meter.CreateUpDownCounter<long>("claimtracker.change_streams.open", "{stream}", "Change streams open on this instance");
+
+    /// <summary>Searches PostgreSQL stopped at `Search:StatementTimeoutMs` (answered 422 search-too-broad).</summary>
+    public static readonly Counter<long> SearchTimeouts =
+        Meter.CreateCounter<long>("claimtracker.search.timeouts", "{search}", "Searches stopped by the statement timeout");
+
+    /// <summary>Requests refused by the rate limiter (429).</summary>
+    public static readonly Counter<long> RateLimitRejections =
+        Meter.CreateCounter<long>("claimtracker.rate_limit.rejections", "{request}", "Requests refused by the rate limiter");
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+
+namespace ClaimTracker.Api.Tests.Http;
+
+/// <summary>The API with traces on (`Telemetry:Traces`) and an in-memory exporter beside whatever it exports.</summary>
+public sealed class TracedApp : ClaimTrackerApp
+{
+    public List<Activity> Spans { get; } = [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Telemetry:Traces", "true");
+        builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans)));
+    }
+}
+
+/// <summary>
+/// `/metrics` in Prometheus text with the framework's meters and the API's own, read after the requests that move them;
+/// and the spans of a request, read from an in-memory exporter: the request, its database commands, and no span for
+/// probes or streams.
+/// </summary>
+public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<string> MetricsAsync()
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync("/metrics", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsStringAsync(Ct);
+    }
+
+    /// <summary>The value of a counter series (0 when it has not appeared yet).</summary>
+    private static double Value(string metrics, string series)
+    {
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal) || l.StartsWith(series + "{", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task MetricsShowTheFrameworksMetersAndTheApisOwnMovingWithTheRequests()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        var claim = (await app.AddClaimsAsync(await app.AddEntityAsync("metrics"), 1))[0];
+        var before = Value(await MetricsAsync(), "claimtracker_claimtracker_status_changes");
+
+        using var read = await editor.GetAsync($"/api/v1/claims/{claim.Id}", Ct);
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/claims/{claim.Id}/status")
+        {
+            Content = JsonContent.Create(new { status = "in_review", reason = "Checking the figures." }),
+        };
+        put.Headers.TryAddWithoutValidation("If-Match", read.Headers.ETag!.Tag);
+        using (var changed = await editor.SendAsync(put, Ct)) Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+
+        var metrics = await MetricsAsync();
+        // At least this test's change (other test classes of the process may add theirs at the same time).
+        Assert.True(Value(metrics, "claimtracker_claimtracker_status_changes") >= before + 1, "the status change is not counted");
+        // prometheus-net names a series {meter}_{instrument}; (Kestrel's meter speaks only under Kestrel, not the test server.)
+        Assert.Matches(new Regex("^microsoft_aspnetcore_hosting_http_server_request_duration_count\\{.*http_route=\"/api/v1/claims/\\{idOrSlug\\}/status\"", RegexOptions.Multiline), metrics);
+        Assert.Matches(new Regex("^npgsql_db_client_operation_duration_count", RegexOptions.Multiline), metrics);
+        Assert.Matches(new Regex("^microsoft_entityframeworkcore_microsoft_entityframeworkcore_queries", RegexOptions.Multiline), metrics);
+        Assert.Matches(new Regex("^system_runtime_dotnet_gc_collections", RegexOptions.Multiline), metrics);
+        Assert.DoesNotMatch(new Regex("^private_", RegexOptions.Multiline), metrics); // only the meters chosen
+    }
+
+    [Fact]
+    public async Task ARequestIsTracedWithItsDatabaseCommandsAndProbesAndStreamsAreNot()
+    {
+        using var client = app.CreateClient();
+        using (var response = await client.GetAsync("/api/v1/claims/bytedance-ai-chips-budget-2025", Ct)) Assert.True(response.IsSuccessStatusCode);
+        using (var response = await client.GetAsync("/health/live", Ct)) Assert.True(response.IsSuccessStatusCode);
+
+        Activity[] spans;
+        lock (app.Spans) spans = [.. app.Spans];
+        var request = Assert.Single(spans, s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/api/v1/claims/bytedance-ai-chips-budget-2025");
+        Assert.Equal("/api/v1/claims/{idOrSlug}", request.GetTagItem("http.route"));
+        Assert.Contains(spans, s => s.Kind == ActivityKind.Client && s.TraceId == request.TraceId && s.Source.Name.StartsWith("Npgsql", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, s => ((string?)s.GetTagItem("url.path"))?.StartsWith("/health", StringComparison.Ordinal) == true);
+    }
+}
