@@ -57,13 +57,15 @@ internal sealed class ChangeListener(
         };
         // A keepalive query makes a silently dropped connection fail the wait instead of hanging it.
         if (connectionString.KeepAlive == 0) connectionString.KeepAlive = 30;
+        // Named, so that its metrics are not labelled by the connection string (host, user, database) on /metrics.
+        await using var dataSource = new NpgsqlDataSourceBuilder(connectionString.ConnectionString) { Name = "claimtracker-listener" }.Build();
 
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = new NpgsqlConnection(connectionString.ConnectionString);
+                await using var connection = dataSource.CreateConnection();
                 connection.Notification += (_, _) => WakeAll();
                 await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
