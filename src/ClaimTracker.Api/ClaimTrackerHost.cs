@@ -37,6 +37,7 @@ public static class ClaimTrackerHost
 
         // HTTP: JSON contract, ProblemDetails for every error, OpenAPI, health; logs
         builder.AddClaimTrackerHttp();
+        builder.AddClaimTrackerCrossOrigin();
         builder.AddClaimTrackerLogging();
         builder.AddClaimTrackerTelemetry();
         builder.AddClaimTrackerOpenApi();
@@ -47,6 +48,8 @@ public static class ClaimTrackerHost
     {
         app.UseHttpLogging(); // first: its line times the whole request, whatever answers it
         app.UseClaimTrackerHttp();
+        // Before the dashboard's files and the keys: a preflight carries no key, and every response gets the headers
+        app.UseClaimTrackerCrossOrigin();
         // Dashboard: the page at `/` and its files (wwwroot) are public, so they come before keys and rate limits
         app.UseDefaultFiles();
         app.UseStaticFiles();

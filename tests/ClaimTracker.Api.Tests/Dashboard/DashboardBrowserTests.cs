@@ -248,6 +248,50 @@ public sealed class DashboardBrowserTests(DashboardHost host) : IClassFixture<Da
         await page.EvaluateFunctionAsync<TableRow[]>(
             "() => [...document.querySelectorAll('#claims tbody tr.claim-row')].map(tr => ({ slug: tr.dataset.slug, status: tr.dataset.status }))");
 
+    [Fact]
+    public async Task APageOnAnotherOriginReadsTheApiButCannotWriteToIt()
+    {
+        // The same server named otherwise is another origin to the browser: a document of http://localhost:P (the health
+        // probe's text: the dashboard's own page allows connections to its origin only) calling http://127.0.0.1:P.
+        var api = host.BaseAddress.ToString().TrimEnd('/');
+        var other = new UriBuilder(host.BaseAddress) { Host = "localhost", Path = "/health/live" }.Uri;
+        var context = await host.Browser.CreateBrowserContextAsync();
+        try
+        {
+            var page = await context.NewPageAsync();
+            await page.GoToAsync(other.ToString(), new NavigationOptions { Timeout = WaitMilliseconds, WaitUntil = [WaitUntilNavigation.Load] });
+            Assert.Equal(other.GetLeftPart(UriPartial.Authority), await page.EvaluateExpressionAsync<string>("location.origin"));
+
+            // A read with a key header (so a preflight first) reaches the API, and the page may read its answer.
+            var read = await page.EvaluateFunctionAsync<string>("""
+                async api => {
+                  const r = await fetch(api + '/api/v1/claims/bytedance-ai-chips-budget-2025', { headers: { 'X-Api-Key': 'not-a-key-of-this-api' } });
+                  return r.status + ' ' + r.headers.get('Content-Type');
+                }
+                """, api);
+            Assert.Equal("401 application/problem+json", read); // the API's answer (an unknown key), readable by the page // an unknown key: refused by the API, readable by the page
+            var anonymous = await page.EvaluateFunctionAsync<string>("""
+                async api => { const r = await fetch(api + '/api/v1/claims/bytedance-ai-chips-budget-2025'); return r.status + ' ' + (r.headers.get('ETag') ? 'etag' : 'no-etag'); }
+                """, api);
+            Assert.Equal("200 etag", anonymous);
+
+            // A write from this origin is stopped by the browser at the preflight: fetch fails, nothing is sent.
+            var write = await page.EvaluateFunctionAsync<string>("""
+                async api => {
+                  try {
+                    const r = await fetch(api + '/api/v1/claims', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Api-Key': 'k' }, body: '{}' });
+                    return 'sent ' + r.status;
+                  } catch (e) { return 'blocked ' + e.name; }
+                }
+                """, api);
+            Assert.Equal("blocked TypeError", write);
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
     /// <summary>
     /// Opens the dashboard in a fresh browser context, recording console errors, page errors and requests. When the
     /// test times out (<paramref name="cancellationToken"/>), the context closes, which ends any wait on the page.
