@@ -10,6 +10,7 @@ using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Sources;
 using ClaimTracker.Api.Stats;
 using ClaimTracker.Api.Timeline;
+using ClaimTracker.Api.Webhooks;
 using ClaimTracker.LocalPostgres;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ builder.AddClaimTrackerMatching();
 builder.AddClaimTrackerClaimReview();
 builder.AddClaimTrackerChangeStream();
 builder.AddClaimTrackerStats();
+builder.AddClaimTrackerWebhooks();
 
 // Access: API keys and roles
 builder.AddClaimTrackerAuth();
@@ -96,6 +98,7 @@ api.MapTimeline();
 api.MapChecks();
 api.MapStats();
 api.MapApiKeys();
+api.MapWebhooks();
 
 // Operations
 app.MapClaimTrackerHealth();
