@@ -23,8 +23,8 @@ internal sealed class WebhookDispatcher(
     /// <summary>The channel the outbox trigger notifies when it queues deliveries (and redeliver when it requeues one).</summary>
     public const string Channel = "claimtracker_webhooks";
 
-    /// <summary>Beyond the timeout, how long a claimed delivery stays leased before another worker may take it.</summary>
-    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+    /// <summary>Beyond twice the timeout (the send, then recording it), how long a claimed delivery stays leased before another worker may take it.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -63,7 +63,7 @@ internal sealed class WebhookDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
         var now = clock.GetUtcNow();
-        var leaseUntil = now + options.Value.Timeout + LeaseMargin;
+        var leaseUntil = now + 2 * options.Value.Timeout + LeaseMargin;
         // A disabled subscription's deliveries wait (they go if it is enabled again); a ping goes to its subscription anyway.
         return await db.Database.SqlQuery<ClaimedDelivery>($"""
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
