@@ -2,7 +2,6 @@ using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
-using ClaimTracker.Api.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -57,11 +56,7 @@ public static class ClaimStatusApi
             var move = new StatusMove(claim.Status, request.Status, request.Reason.Trim(), appearanceIds, sourceIds,
                 http.User.ActorName(), clock.GetUtcNow());
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (await StatusHistory.WriteAsync(db, claim.Id, claim.Version, move, cancellationToken) is not { } change) return ETags.PreconditionFailed();
-            // Webhooks: the event commits with the change (the outbox); a refused change (412) wrote neither.
-            var facts = await WebhookOutbox.ClaimFactsAsync(db, claim.Id, cancellationToken);
-            WebhookOutbox.StatusChanged(db, facts, claim.Status, request.Status, change.Seq, change.At);
-            await db.SaveChangesAsync(cancellationToken);
+            if (await StatusHistory.WriteAsync(db, claim.Id, claim.Version, move, cancellationToken) is null) return ETags.PreconditionFailed();
             await transaction.CommitAsync(cancellationToken);
         }
 

@@ -48,10 +48,8 @@ public static class WebhookOutbox
     public static void ClaimCreated(ClaimTrackerDbContext db, ClaimFacts claim, DateTimeOffset at) =>
         Add(db, WebhookEventTypes.ClaimCreated, at, ClaimData(claim), [claim.SubjectId], [claim.Status]);
 
-    public static void StatusChanged(ClaimTrackerDbContext db, ClaimFacts claim, ClaimStatus from, ClaimStatus to, long seq, DateTimeOffset at) =>
-        Add(db, WebhookEventTypes.ClaimStatusChanged, at,
-            ClaimData(claim) with { From = EnumWords.ToWord(from), To = EnumWords.ToWord(to), Seq = seq, Status = null },
-            [claim.SubjectId], [to]);
+    // claim.status_changed is written by the status_changes_webhook_event trigger (migration StatusChangeWebhookEvents): every
+    // link of the status chain, whichever code appends it, commits with its event, and the status write keeps its few commands.
 
     public static void AppearanceAdded(ClaimTrackerDbContext db, ClaimFacts claim, Guid appearanceId, Guid sourceId, DateTimeOffset at) =>
         Add(db, WebhookEventTypes.AppearanceAdded, at, ClaimData(claim) with { AppearanceId = appearanceId, SourceId = sourceId },
