@@ -23,8 +23,8 @@ public sealed record ReceivedWebhook(IHeaderDictionary Headers, string Body, Dat
     public void Verify(string secret) => new StandardWebhook(secret).Verify(Body, Headers);
 }
 
-/// <summary>What the receiver answers: a status, optionally a Retry-After, after an optional delay.</summary>
-public sealed record ReceiverReply(int Status, string? RetryAfter = null, TimeSpan Delay = default);
+/// <summary>What the receiver answers: a status, optionally a Retry-After or a Location, after an optional delay.</summary>
+public sealed record ReceiverReply(int Status, string? RetryAfter = null, TimeSpan Delay = default, string? Location = null);
 
 /// <summary>
 /// A webhook receiver: Kestrel on 127.0.0.1 (a free port, or a given one), recording every request. <see cref="Reply"/>
@@ -63,6 +63,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var reply = receiver.Reply(received, receiver._counts.AddOrUpdate(received.Id, 1, (_, n) => n + 1));
             if (reply.Delay > TimeSpan.Zero) await Task.Delay(reply.Delay, http.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (reply.RetryAfter is not null) http.Response.Headers.RetryAfter = reply.RetryAfter;
+            if (reply.Location is not null) http.Response.Headers.Location = reply.Location;
             http.Response.StatusCode = reply.Status;
         });
         await app.StartAsync(TestContext.Current.CancellationToken);

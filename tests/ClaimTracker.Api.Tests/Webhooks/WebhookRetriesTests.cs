@@ -128,6 +128,26 @@ public sealed class WebhookRetriesTests(WebhookApp app) : IClassFixture<WebhookA
     }
 
     [Fact]
+    public async Task ARedirectIsNotFollowedButCountsAsAFailure()
+    {
+        await using var elsewhere = await WebhookReceiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        // A 307 keeps the POST: followed, it would reach the other receiver.
+        receiver.Reply = (_, n) => n == 1 ? new ReceiverReply(307, Location: elsewhere.Url) : new ReceiverReply(200);
+        using var admin = await app.CreateClientAsync(Role.Admin);
+        var hook = await admin.SubscribeAsync(receiver.Url, ["claim.created"]);
+
+        var delivery = await PingAsync(admin, hook.Id);
+
+        var items = await admin.WaitForDeliveriesAsync(hook.Id, Settled(delivery, "delivered"), Patience, "the retry after a redirect");
+        var attempts = Attempts(items, delivery);
+        Assert.Equal([307, 200], attempts.Select(a => a.GetProperty("statusCode").GetInt32()));
+        Assert.Contains("Redirect (307) not followed", attempts[0].GetProperty("error").GetString());
+        Assert.Equal(2, receiver.Received.Count);
+        Assert.Empty(elsewhere.Received);
+    }
+
+    [Fact]
     public async Task AReceiverThatIsDownGetsTheEventOnceItIsUp()
     {
         var port = WebhookReceiver.FreePort();
