@@ -11,6 +11,7 @@ using ClaimTracker.Api.Sources;
 using ClaimTracker.Api.Stats;
 using ClaimTracker.Api.Telemetry;
 using ClaimTracker.Api.Timeline;
+using ClaimTracker.Api.Webhooks;
 
 namespace ClaimTracker.Api;
 
@@ -29,6 +30,7 @@ public static class ClaimTrackerHost
         builder.AddClaimTrackerClaimReview();
         builder.AddClaimTrackerChangeStream();
         builder.AddClaimTrackerStats();
+        builder.AddClaimTrackerWebhooks();
 
         // Access: API keys and roles
         builder.AddClaimTrackerAuth();
@@ -70,6 +72,7 @@ public static class ClaimTrackerHost
         api.MapChecks();
         api.MapStats();
         api.MapApiKeys();
+        api.MapWebhooks();
 
         // Operations
         app.MapClaimTrackerHealth();

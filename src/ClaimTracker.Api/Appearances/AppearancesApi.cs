@@ -3,6 +3,7 @@ using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -103,6 +104,8 @@ public static class AppearancesApi
             ClaimId = claimId.Value, SourceId = sourceId, Stance = stance, Quote = quote, CreatedAt = now,
         };
         db.Appearances.Add(appearance);
+        // Webhooks: the event commits with the appearance (the outbox).
+        WebhookOutbox.AppearanceAdded(db, await WebhookOutbox.ClaimFactsAsync(db, claimId.Value, cancellationToken), appearance.Id, sourceId, now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 

@@ -3,6 +3,7 @@ using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Matching;
+using ClaimTracker.Api.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -82,7 +83,14 @@ public static class ClaimWritesApi
         var claim = new Claim { Slug = fields.Slug, Statement = fields.Statement, CreatedAt = now, UpdatedAt = now };
         claim.Apply(fields, references!);
         db.Claims.Add(claim);
-        db.ClaimLinks.AddRange(DuplicateGuard.Links(claim.Id, guard, http.User.ActorName(), now));
+        var links = DuplicateGuard.Links(claim.Id, guard, http.User.ActorName(), now).ToList();
+        db.ClaimLinks.AddRange(links);
+        // Webhooks: the events are saved with the claim, in its transaction (the outbox).
+        var subjectSlug = await db.Entities.AsNoTracking().Where(e => e.Id == claim.SubjectId).Select(e => e.Slug).SingleAsync(cancellationToken);
+        var facts = new ClaimFacts(claim.Id, claim.Slug, claim.SubjectId, subjectSlug, claim.Status);
+        WebhookOutbox.ClaimCreated(db, facts, now);
+        WebhookOutbox.DuplicateSuggested(db, facts, [.. links.Where(l => l.State == LinkState.Suggested)
+            .Select(l => new SuggestedLink(l.OtherId, EnumWords.ToWord(l.Relation), l.Score))], now);
         // The parent lists its parts: its ETag must change with a new one, in the same transaction.
         await using var transaction = claim.PartOfId is null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         if (await SaveAsync(db, fields.Slug, cancellationToken) is { } failed) return failed;

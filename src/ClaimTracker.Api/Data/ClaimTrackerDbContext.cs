@@ -6,6 +6,7 @@ using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Idempotency;
 using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Sources;
+using ClaimTracker.Api.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace ClaimTracker.Api.Data;
@@ -21,6 +22,10 @@ public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<ClaimLink> ClaimLinks => Set<ClaimLink>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -45,5 +50,6 @@ public sealed class ClaimTrackerDbContext(DbContextOptions<ClaimTrackerDbContext
         configurationBuilder.Properties<AnchorState>().HaveConversion<EnumWordConverter<AnchorState>>().HaveMaxLength(32);
         configurationBuilder.Properties<LinkRelation>().HaveConversion<EnumWordConverter<LinkRelation>>().HaveMaxLength(32);
         configurationBuilder.Properties<LinkState>().HaveConversion<EnumWordConverter<LinkState>>().HaveMaxLength(32);
+        configurationBuilder.Properties<DeliveryState>().HaveConversion<EnumWordConverter<DeliveryState>>().HaveMaxLength(32);
     }
 }

@@ -40,6 +40,8 @@ internal sealed class OpenApiConventions : IOperationFilter
                  "corte suprema"),
         ["role"] = ("Which claims of the entity: subject (default), claimant or any.", "subject"),
         ["id"] = ("The resource's id (UUID).", ""),
+        ["deliveryId"] = ("The delivery's id (UUID), from `GET /webhooks/{id}/deliveries`.", ""),
+        ["state"] = ("Only deliveries in this state: pending, delivered or failed.", "failed"),
     };
 
     /// <summary>Request bodies from the story, shown (and sent by "Try it out") in Swagger UI, by operation id.</summary>

@@ -3,6 +3,7 @@ using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -127,7 +128,9 @@ public static class SourceWritesApi
             {
                 SourceId = source.Id, Revision = source.Revision, Content = request.Content, ContentSha256 = hash, CreatedAt = now,
             });
-            var changedClaims = await ReanchorQuotesAsync(db, source.Id, request.Content, cancellationToken);
+            var (changedClaims, orphaned) = await ReanchorQuotesAsync(db, source.Id, request.Content, cancellationToken);
+            // Webhooks: the event commits with the revision (the outbox).
+            await WebhookOutbox.SourceRevisedAsync(db, source.Id, source.Revision, orphaned, changedClaims, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             if (changedClaims.Count > 0)
             {
@@ -153,19 +156,21 @@ public static class SourceWritesApi
             [.. quotes.Where(q => q.Anchor == AnchorState.Orphaned).Select(q => new OrphanedQuote(q.Id, q.ClaimId, q.Exact))]));
     }
 
-    /// <summary>Re-anchors every quote of the source in <paramref name="content"/>; returns the claims whose quotes changed.</summary>
-    private static async Task<List<Guid>> ReanchorQuotesAsync(
+    /// <summary>Re-anchors every quote of the source in <paramref name="content"/>; returns the claims whose quotes changed, and the orphaned quotes' appearances.</summary>
+    private static async Task<(List<Guid> ChangedClaims, List<Guid> Orphaned)> ReanchorQuotesAsync(
         ClaimTrackerDbContext db, Guid sourceId, string content, CancellationToken cancellationToken)
     {
         var changedClaims = new HashSet<Guid>();
+        var orphaned = new List<Guid>();
         foreach (var appearance in await db.Appearances.Where(a => a.SourceId == sourceId).ToListAsync(cancellationToken))
         {
             var quote = Reanchoring.Reanchor(content, appearance.Quote.Exact, appearance.Quote.Prefix, appearance.Quote.Suffix);
+            if (quote.Anchor == AnchorState.Orphaned) orphaned.Add(appearance.Id);
             if (quote.SameAs(appearance.Quote)) continue;
             quote.ApplyTo(appearance.Quote);
             changedClaims.Add(appearance.ClaimId);
         }
-        return [.. changedClaims];
+        return ([.. changedClaims], orphaned);
     }
 
     private static ProblemHttpResult UrlTaken(string url, Guid? owner) => TypedResults.Problem(

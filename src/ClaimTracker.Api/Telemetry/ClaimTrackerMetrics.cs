@@ -24,6 +24,15 @@ public static class ClaimTrackerMetrics
     public static readonly Counter<long> SearchTimeouts =
         Meter.CreateCounter<long>("claimtracker.search.timeouts", "{search}", "Searches stopped by the statement timeout");
 
+    private static long _webhookDeliveriesPending;
+
+    /// <summary>Webhook deliveries waiting to be sent or retried (all instances), as the delivery worker last counted them.</summary>
+    public static readonly ObservableGauge<long> WebhookDeliveriesPending = Meter.CreateObservableGauge(
+        "claimtracker.webhooks.deliveries.pending", () => Volatile.Read(ref _webhookDeliveriesPending), "{delivery}",
+        "Webhook deliveries waiting to be sent or retried");
+
+    public static void SetWebhookDeliveriesPending(long count) => Volatile.Write(ref _webhookDeliveriesPending, count);
+
     /// <summary>Requests refused by the rate limiter (429).</summary>
     public static readonly Counter<long> RateLimitRejections =
         Meter.CreateCounter<long>("claimtracker.rate_limit.rejections", "{request}", "Requests refused by the rate limiter");

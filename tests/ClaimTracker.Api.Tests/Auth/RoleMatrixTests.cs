@@ -100,6 +100,15 @@ internal static partial class RoleMatrix
         ["GET /api/v1/api-keys"] = Role.Admin,
         ["POST /api/v1/api-keys"] = Role.Admin,
         ["DELETE /api/v1/api-keys/{id}"] = Role.Admin,
+        ["POST /api/v1/webhooks"] = Role.Admin,
+        ["GET /api/v1/webhooks"] = Role.Admin,
+        ["GET /api/v1/webhooks/{id}"] = Role.Admin,
+        ["PATCH /api/v1/webhooks/{id}"] = Role.Admin,
+        ["DELETE /api/v1/webhooks/{id}"] = Role.Admin,
+        ["POST /api/v1/webhooks/{id}/rotate-secret"] = Role.Admin,
+        ["POST /api/v1/webhooks/{id}/ping"] = Role.Admin,
+        ["GET /api/v1/webhooks/{id}/deliveries"] = Role.Admin,
+        ["POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver"] = Role.Admin,
     };
 
     /// <summary>The role the table says <paramref name="method"/> <paramref name="path"/> needs; fails for an operation it lacks.</summary>

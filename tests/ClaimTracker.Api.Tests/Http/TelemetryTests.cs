@@ -74,6 +74,7 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         Assert.Matches(new Regex("^microsoft_entityframeworkcore_microsoft_entityframeworkcore_queries", RegexOptions.Multiline), metrics);
         Assert.Matches(new Regex("^system_runtime_dotnet_gc_collections", RegexOptions.Multiline), metrics);
         Assert.DoesNotMatch(new Regex("^private_", RegexOptions.Multiline), metrics); // only the meters chosen
+        Assert.Matches(new Regex("^claimtracker_claimtracker_webhooks_deliveries_pending ", RegexOptions.Multiline), metrics);
     }
 
     [Fact]

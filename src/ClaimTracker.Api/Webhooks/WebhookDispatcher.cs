@@ -1,0 +1,204 @@
+using ClaimTracker.Api.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ClaimTracker.Api.Webhooks;
+
+/// <summary>A delivery a worker has claimed, with what it needs to send it.</summary>
+public sealed record ClaimedDelivery(
+    Guid DeliveryId, Guid EventId, Guid SubscriptionId, int Retries, string Body, string Url, string Secret, string? PreviousSecret,
+    DateTimeOffset? PreviousSecretExpiresAt);
+
+/// <summary>
+/// The delivery worker, one per instance (every instance runs one). It claims due deliveries in a short transaction of
+/// its own (`FOR UPDATE SKIP LOCKED`, so instances never claim the same one, and `next_attempt_at` moved past a lease, so a
+/// worker that dies leaves them due again), sends them concurrently and records each attempt. It wakes on the outbox's
+/// NOTIFY at commit, when a send finishes, and every `Webhooks:PollInterval` for retries falling due.
+/// </summary>
+internal sealed class WebhookDispatcher(
+    IServiceScopeFactory scopes, DatabaseEndpoint database, WebhookSender sender, IOptions<WebhookOptions> options, TimeProvider clock,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    /// <summary>The channel the outbox trigger notifies when it queues deliveries (and redeliver when it requeues one).</summary>
+    public const string Channel = "claimtracker_webhooks";
+
+    /// <summary>Beyond twice the timeout (the send, then recording it), how long a claimed delivery stays leased before another worker may take it.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
+
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listening = ListenAsync(stoppingToken);
+        var settings = options.Value;
+        var sending = new List<Task>();
+        var counted = long.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (_wake.Task.IsCompleted) Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            sending.RemoveAll(t => t.IsCompleted);
+            try
+            {
+                var free = settings.MaxConcurrentDeliveries - sending.Count;
+                if (free > 0)
+                {
+                    foreach (var delivery in await ClaimAsync(free, stoppingToken)) sending.Add(DeliverAsync(delivery, stoppingToken));
+                }
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Could not claim webhook deliveries ({Reason}); trying again in {Interval}.", e.Message, settings.PollInterval);
+            }
+            if (clock.GetElapsedTime(counted) >= PendingCountInterval) counted = await CountPendingAsync(stoppingToken) ?? counted;
+            await _wake.Task.WaitAsync(settings.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        // In-flight sends are cancelled with the host; their leases run out and another worker (or the next start) sends them.
+        await Task.WhenAll([.. sending, listening]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>How often the worker counts pending deliveries for `/metrics` (an index-only count on the pending index).</summary>
+    private static readonly TimeSpan PendingCountInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Counts the pending deliveries into the `claimtracker.webhooks.deliveries.pending` gauge; returns when, or null if it could not.</summary>
+    private async Task<long?> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
+            var pending = await db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM webhook_deliveries WHERE state = 'pending'")
+                .SingleAsync(cancellationToken);
+            Telemetry.ClaimTrackerMetrics.SetWebhookDeliveriesPending(pending);
+            return clock.GetTimestamp();
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null; // the claim above already logged the outage; the gauge keeps its last count
+        }
+    }
+
+    /// <summary>Claims up to <paramref name="limit"/> due deliveries in one statement (its own transaction), leasing them.</summary>
+    private async Task<List<ClaimedDelivery>> ClaimAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
+        var now = clock.GetUtcNow();
+        var leaseUntil = now + 2 * options.Value.Timeout + LeaseMargin;
+        // A disabled subscription's deliveries wait (they go if it is enabled again); a ping goes to its subscription anyway.
+        return await db.Database.SqlQuery<ClaimedDelivery>($"""
+            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
+            FROM webhook_events e, webhook_subscriptions s
+            WHERE d.id IN (SELECT due.id FROM webhook_deliveries due
+                           JOIN webhook_subscriptions ds ON ds.id = due.subscription_id
+                           JOIN webhook_events de ON de.id = due.event_id
+                           WHERE due.state = 'pending' AND due.next_attempt_at <= {now}
+                             AND (ds.enabled OR de.subscription_id IS NOT NULL)
+                           ORDER BY due.next_attempt_at
+                           LIMIT {limit}
+                           FOR UPDATE OF due SKIP LOCKED)
+              AND e.id = d.event_id AND s.id = d.subscription_id
+            RETURNING d.id AS delivery_id, d.event_id, d.subscription_id, d.retries, e.body, s.url, s.secret, s.previous_secret,
+                      s.previous_secret_expires_at
+            """).ToListAsync(cancellationToken);
+    }
+
+    private async Task DeliverAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var now = clock.GetUtcNow();
+            IReadOnlyList<string> secrets = delivery is { PreviousSecret: { } previous, PreviousSecretExpiresAt: { } expires } && expires > now
+                ? [delivery.Secret, previous]
+                : [delivery.Secret];
+            var outcome = await sender.SendAsync(delivery.Url, delivery.EventId.ToString(), delivery.Body, secrets, stoppingToken);
+            await RecordAsync(delivery, now, outcome, stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            // Recording failed (the database is away): the lease runs out and the delivery is sent again.
+            logger.LogWarning("Could not record webhook delivery {Delivery} ({Reason}); it will be sent again.", delivery.DeliveryId, e.Message);
+        }
+        finally
+        {
+            Wake(); // a slot is free
+        }
+    }
+
+    /// <summary>The attempt, and the delivery's next state: delivered, due again after the schedule's next delay (or the receiver's Retry-After), or failed.</summary>
+    private async Task RecordAsync(ClaimedDelivery delivery, DateTimeOffset at, AttemptOutcome outcome, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
+        var now = clock.GetUtcNow();
+        var schedule = options.Value.Retries;
+        var gone = outcome.StatusCode == StatusCodes.Status410Gone;
+        var state = outcome.Delivered ? DeliveryState.Delivered
+            : gone || delivery.Retries >= schedule.Count ? DeliveryState.Failed
+            : DeliveryState.Pending;
+        var next = state == DeliveryState.Pending ? now + (outcome.RetryAfter ?? schedule[delivery.Retries]) : now;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        db.WebhookAttempts.Add(new WebhookAttempt
+        {
+            DeliveryId = delivery.DeliveryId, AttemptedAt = at, StatusCode = outcome.StatusCode, DurationMs = outcome.DurationMs,
+            Error = outcome.Error is { Length: > 1000 } text ? text[..1000] : outcome.Error,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        // Only while pending: a late recording must not undo what a redelivery or another worker has since recorded.
+        await db.WebhookDeliveries.Where(d => d.Id == delivery.DeliveryId && d.State == DeliveryState.Pending)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, state)
+                .SetProperty(d => d.Retries, outcome.Delivered ? delivery.Retries : delivery.Retries + 1)
+                .SetProperty(d => d.NextAttemptAt, next)
+                .SetProperty(d => d.CompletedAt, state == DeliveryState.Pending ? (DateTimeOffset?)null : now), cancellationToken);
+        if (gone)
+        {
+            // 410: the receiver says it is gone for good; stop sending to it until an admin enables it again.
+            await db.WebhookSubscriptions.Where(s => s.Id == delivery.SubscriptionId && s.Enabled)
+                .ExecuteUpdateAsync(set => set
+                    .SetProperty(s => s.Enabled, false)
+                    .SetProperty(s => s.DisabledReason, $"The receiver answered 410 Gone at {now:O}.")
+                    .SetProperty(s => s.UpdatedAt, now), cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        if (state == DeliveryState.Failed)
+        {
+            logger.LogWarning("Webhook delivery {Delivery} to subscription {Subscription} failed for good: {Error}",
+                delivery.DeliveryId, delivery.SubscriptionId, outcome.Error);
+        }
+    }
+
+    /// <summary>LISTENs on its own connection and wakes the loop on each notification; reconnects after failures.</summary>
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            Pooling = false, ApplicationName = "ClaimTracker webhook worker", KeepAlive = 30,
+        }.ConnectionString;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                connection.Notification += (_, _) => Wake();
+                await connection.OpenAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection)) await listen.ExecuteNonQueryAsync(stoppingToken);
+                Wake(); // whatever was queued while nobody listened
+                while (true) await connection.WaitAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                // Until it is back, the poll finds new deliveries: a lost notification only delays one.
+                logger.LogWarning("The webhook worker lost its LISTEN connection ({Reason}); reconnecting in 5 s.", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
