@@ -37,7 +37,11 @@ public static class ClaimTrackerLogging
 
         public ValueTask OnResponseAsync(HttpLoggingInterceptorContext logContext)
         {
-            if (logContext.HttpContext.GetEndpoint() is RouteEndpoint endpoint) logContext.AddParameter("Route", endpoint.RoutePattern.RawText);
+            // An endpoint that logs nothing (WithHttpLogging(None): probes, the scraper) gets no line for its route alone.
+            if (logContext.LoggingFields != HttpLoggingFields.None && logContext.HttpContext.GetEndpoint() is RouteEndpoint endpoint)
+            {
+                logContext.AddParameter("Route", endpoint.RoutePattern.RawText);
+            }
             return ValueTask.CompletedTask;
         }
     }

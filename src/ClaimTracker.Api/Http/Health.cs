@@ -14,10 +14,11 @@ public static class Health
 
     public static void MapClaimTrackerHealth(this IEndpointRouteBuilder app)
     {
+        // Probes ask every few seconds: no request log line for them (it would bury the requests people make).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
-            .WithTags("Health").WithSummary("Liveness: the process is up.");
+            .WithTags("Health").WithSummary("Liveness: the process is up.").WithHttpLogging(Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.None);
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) })
-            .WithTags("Health").WithSummary("Readiness: the database answers.");
+            .WithTags("Health").WithSummary("Readiness: the database answers.").WithHttpLogging(Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.None);
     }
 
     private sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck

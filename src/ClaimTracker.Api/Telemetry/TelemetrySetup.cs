@@ -67,5 +67,6 @@ public static class TelemetrySetup
     });
 
     public static void MapClaimTrackerMetrics(this IEndpointRouteBuilder app) =>
-        app.MapMetrics("/metrics").WithName("GetMetrics").ExcludeFromDescription();
+        app.MapMetrics("/metrics").WithName("GetMetrics").ExcludeFromDescription()
+            .WithHttpLogging(Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.None); // scraped every few seconds: no request line
 }

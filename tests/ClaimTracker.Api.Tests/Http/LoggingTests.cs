@@ -7,7 +7,7 @@ namespace ClaimTracker.Api.Tests.Http;
 
 /// <summary>
 /// The API run as built, in Production: every line it writes is one JSON object with a UTC timestamp; each request is one
-/// line with its method, path, route, status and duration, the request's trace and span ids, and nothing of its key or
+/// line with its method, path, route, status and duration (none for probes and the scraper), the request's trace and span ids, and nothing of its key or
 /// query string.
 /// </summary>
 public sealed class LoggingTests
@@ -29,6 +29,9 @@ public sealed class LoggingTests
             using var response = await client.SendAsync(request, Ct);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode); // an unknown key is refused, not ignored
         }
+        // Probes and the scraper ask every few seconds: no line for them.
+        using (var probe = await client.GetAsync("/health/live", Ct)) Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        using (var scrape = await client.GetAsync("/metrics", Ct)) Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
         using (var response = await client.GetAsync("/api/v1/claims/bytedance-ai-chips-budget-2025", Ct))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
