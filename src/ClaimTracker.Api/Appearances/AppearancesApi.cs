@@ -104,8 +104,11 @@ public static class AppearancesApi
             ClaimId = claimId.Value, SourceId = sourceId, Stance = stance, Quote = quote, CreatedAt = now,
         };
         db.Appearances.Add(appearance);
-        // Webhooks: the event commits with the appearance (the outbox).
-        WebhookOutbox.AppearanceAdded(db, await WebhookOutbox.ClaimFactsAsync(db, claimId.Value, cancellationToken), appearance.Id, sourceId, now);
+        // Webhooks: the event commits with the appearance (the outbox), when a subscription wants it.
+        if ((await WebhookOutbox.WantedAsync(db, cancellationToken)).Contains(WebhookEventTypes.AppearanceAdded))
+        {
+            WebhookOutbox.AppearanceAdded(db, await WebhookOutbox.ClaimFactsAsync(db, claimId.Value, cancellationToken), appearance.Id, sourceId, now);
+        }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 

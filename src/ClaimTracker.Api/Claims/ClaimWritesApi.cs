@@ -85,12 +85,19 @@ public static class ClaimWritesApi
         db.Claims.Add(claim);
         var links = DuplicateGuard.Links(claim.Id, guard, http.User.ActorName(), now).ToList();
         db.ClaimLinks.AddRange(links);
-        // Webhooks: the events are saved with the claim, in its transaction (the outbox).
-        var subjectSlug = await db.Entities.AsNoTracking().Where(e => e.Id == claim.SubjectId).Select(e => e.Slug).SingleAsync(cancellationToken);
-        var facts = new ClaimFacts(claim.Id, claim.Slug, claim.SubjectId, subjectSlug, claim.Status);
-        WebhookOutbox.ClaimCreated(db, facts, now);
-        WebhookOutbox.DuplicateSuggested(db, facts, [.. links.Where(l => l.State == LinkState.Suggested)
-            .Select(l => new SuggestedLink(l.OtherId, EnumWords.ToWord(l.Relation), l.Score))], now);
+        // Webhooks: the events are saved with the claim, in its transaction (the outbox), when a subscription wants them.
+        var wanted = await WebhookOutbox.WantedAsync(db, cancellationToken);
+        if (wanted.Contains(WebhookEventTypes.ClaimCreated) || wanted.Contains(WebhookEventTypes.ClaimDuplicateSuggested))
+        {
+            var subjectSlug = await db.Entities.AsNoTracking().Where(e => e.Id == claim.SubjectId).Select(e => e.Slug).SingleAsync(cancellationToken);
+            var facts = new ClaimFacts(claim.Id, claim.Slug, claim.SubjectId, subjectSlug, claim.Status);
+            if (wanted.Contains(WebhookEventTypes.ClaimCreated)) WebhookOutbox.ClaimCreated(db, facts, now);
+            if (wanted.Contains(WebhookEventTypes.ClaimDuplicateSuggested))
+            {
+                WebhookOutbox.DuplicateSuggested(db, facts, [.. links.Where(l => l.State == LinkState.Suggested)
+                    .Select(l => new SuggestedLink(l.OtherId, EnumWords.ToWord(l.Relation), l.Score))], now);
+            }
+        }
         // The parent lists its parts: its ETag must change with a new one, in the same transaction.
         await using var transaction = claim.PartOfId is null ? null : await db.Database.BeginTransactionAsync(cancellationToken);
         if (await SaveAsync(db, fields.Slug, cancellationToken) is { } failed) return failed;

@@ -36,6 +36,7 @@ internal sealed class WebhookDispatcher(
         var settings = options.Value;
         var sending = new List<Task>();
         var counted = long.MinValue;
+        var pruned = long.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (_wake.Task.IsCompleted) Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -53,6 +54,7 @@ internal sealed class WebhookDispatcher(
                 logger.LogWarning("Could not claim webhook deliveries ({Reason}); trying again in {Interval}.", e.Message, settings.PollInterval);
             }
             if (clock.GetElapsedTime(counted) >= PendingCountInterval) counted = await CountPendingAsync(stoppingToken) ?? counted;
+            if (clock.GetElapsedTime(pruned) >= PruneInterval) pruned = await PruneAsync(stoppingToken) ?? pruned;
             await _wake.Task.WaitAsync(settings.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         // In-flight sends are cancelled with the host; their leases run out and another worker (or the next start) sends them.
@@ -77,6 +79,26 @@ internal sealed class WebhookDispatcher(
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             return null; // the claim above already logged the outage; the gauge keeps its last count
+        }
+    }
+
+    /// <summary>How often the worker prunes the outbox past `Webhooks:Retention` (every instance does; a prune is idempotent).</summary>
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromHours(1);
+
+    /// <summary>Prunes the outbox (<see cref="WebhookRetention"/>); returns when, or null if it could not.</summary>
+    private async Task<long?> PruneAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
+            var deleted = await WebhookRetention.PruneAsync(db, clock.GetUtcNow() - options.Value.Retention, cancellationToken);
+            if (deleted > 0) logger.LogInformation("Pruned {Count} webhook events older than {Retention}.", deleted, options.Value.Retention);
+            return clock.GetTimestamp();
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null; // tried again at the next turn of the loop; the claim logs an outage
         }
     }
 

@@ -22,6 +22,13 @@ public sealed partial class WebhookOptions : IValidatableObject
     [Range(1, 256, ErrorMessage = "Webhooks:MaxConcurrentDeliveries must be from 1 to 256.")]
     public int MaxConcurrentDeliveries { get; set; } = 16;
 
+    /// <summary>
+    /// How long events, their deliveries and attempts stay in the outbox and the delivery log once none is pending any more
+    /// (redelivery works within it). Longer than the retry schedule, so nothing pending is ever near it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00", ErrorMessage = "Webhooks:Retention must be from 01:00:00 to 3650.00:00:00.")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Allow receivers on loopback, private, link-local and CGNAT addresses (development and tests only).</summary>
     public bool AllowPrivateNetworks { get; set; }
 

@@ -40,6 +40,15 @@ public static class WebhookOutbox
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>
+    /// The event types some enabled subscription asks for (one indexed read of a small table). An event nobody wants is not
+    /// written, as the status trigger does for status changes: writes without subscribers pay one read, not an insert and a
+    /// row kept for the retention period. A subscription created while a write is in flight may miss that write's event.
+    /// </summary>
+    public static async Task<IReadOnlySet<string>> WantedAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
+        (await db.WebhookSubscriptions.AsNoTracking().Where(s => s.Enabled).SelectMany(s => s.Events).Distinct()
+            .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+
     public static Task<ClaimFacts> ClaimFactsAsync(ClaimTrackerDbContext db, Guid claimId, CancellationToken cancellationToken) =>
         db.Claims.AsNoTracking().Where(c => c.Id == claimId)
             .Select(c => new ClaimFacts(c.Id, c.Slug, c.SubjectId, c.Subject.Slug, c.Status))
@@ -67,6 +76,7 @@ public static class WebhookOutbox
     public static async Task SourceRevisedAsync(ClaimTrackerDbContext db, Guid sourceId, int revision, IReadOnlyList<Guid> orphanedAppearanceIds,
         IReadOnlyList<Guid> changedClaimIds, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        if (!(await WantedAsync(db, cancellationToken)).Contains(WebhookEventTypes.SourceRevised)) return;
         var claims = await db.Appearances.AsNoTracking().Where(a => a.SourceId == sourceId)
             .Select(a => new { a.Claim.SubjectId, a.Claim.Status }).Distinct().ToListAsync(cancellationToken);
         Add(db, WebhookEventTypes.SourceRevised, at,

@@ -61,6 +61,7 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
     {
         builder.Property(e => e.Type).HasMaxLength(64);
         builder.HasOne<WebhookSubscription>().WithMany().HasForeignKey(e => e.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(e => e.CreatedAt); // the retention's prune
     }
 }
 

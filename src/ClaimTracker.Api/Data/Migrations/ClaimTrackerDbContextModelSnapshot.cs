@@ -797,6 +797,9 @@ namespace ClaimTracker.Api.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_webhook_events");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_webhook_events_created_at");
+
                     b.HasIndex("SubscriptionId")
                         .HasDatabaseName("ix_webhook_events_subscription_id");
 
