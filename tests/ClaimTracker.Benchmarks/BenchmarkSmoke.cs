@@ -62,6 +62,11 @@ public static class BenchmarkSmoke
                     results.Add(new EndpointResult(endpoint, null, off, on, Processes.PeakRssMiB(Environment.ProcessId)));
                     continue;
                 }
+                if (endpoint.Kind == EndpointKind.StatusWebhooks)
+                {
+                    results.Add(await StatusWebhooksAsync(apiClient, workload, endpoint, duration, cancellationToken));
+                    continue;
+                }
                 var targets = endpoint.Kind == EndpointKind.StatusUpdate
                     ? await Workload.StatusTargetsAsync(connectionString, 3_000, cancellationToken)
                     : [];
@@ -96,7 +101,7 @@ public static class BenchmarkSmoke
     /// <summary>The floors must answer what the API answers, byte for byte, or they are not floors of this API.</summary>
     private static async Task CheckSameJsonAsync(Workload workload, HttpClient api, HttpClient floor, CancellationToken cancellationToken)
     {
-        foreach (var endpoint in workload.Endpoints.Where(e => e.Pending is null && e.Kind is not (EndpointKind.StatusUpdate or EndpointKind.Match or EndpointKind.Create)))
+        foreach (var endpoint in workload.Endpoints.Where(e => e.Pending is null && e.Kind is not (EndpointKind.StatusUpdate or EndpointKind.Match or EndpointKind.Create or EndpointKind.StatusWebhooks)))
         {
             var url = endpoint.PathAndQuery ?? $"/api/v1/claims/{workload.Ids[1]}";
             var expected = await api.GetStringAsync(url, cancellationToken);
@@ -131,6 +136,42 @@ public static class BenchmarkSmoke
         }
     }
 
+    /// <summary>
+    /// status-webhooks in small: updates without and with the subscriptions, then a paced second whose every status change
+    /// must reach the receiver three times, each delivery delivered, and the lag read from the database.
+    /// </summary>
+    private static async Task<EndpointResult> StatusWebhooksAsync(HttpClient api, Workload workload, BenchEndpoint endpoint, TimeSpan duration,
+        CancellationToken cancellationToken)
+    {
+        var targets = await Workload.StatusTargetsAsync(workload.ConnectionString, 3_000, cancellationToken);
+        var without = await LoadLoop.RunAsync(HttpOperation(api, workload, endpoint, targets, 0), 2, duration, cancellationToken);
+        await using var hooks = await WebhookLoad.StartAsync(cancellationToken);
+        await hooks.SubscribeAsync(workload.ConnectionString, cancellationToken);
+        try
+        {
+            var with = await LoadLoop.RunAsync(HttpOperation(api, workload, endpoint, targets, without.Requests), 2, duration, cancellationToken);
+            if (without.Errors + with.Errors > 0) throw new InvalidOperationException($"Status updates failed: {without.Errors} without hooks, {with.Errors} with.");
+            if (await WebhookLoad.DrainAsync(workload.ConnectionString, TimeSpan.FromSeconds(60), cancellationToken) is null)
+            {
+                throw new InvalidOperationException("The webhook deliveries of the smoke did not drain within 60 s.");
+            }
+            var lag = await WebhookLoad.PacedLagAsync(api, workload, rate: 20, seconds: 1, cancellationToken);
+            if (lag.Changes != 20 || lag.Deliveries != WebhookLoad.Subscriptions * lag.Changes || lag.Delivered != lag.Deliveries)
+            {
+                throw new InvalidOperationException($"The paced run's deliveries are off: {lag}.");
+            }
+            if (hooks.Received < WebhookLoad.Subscriptions * (with.Requests - with.Errors + lag.Changes))
+            {
+                throw new InvalidOperationException($"The receiver got {hooks.Received} requests for {with.Requests + lag.Changes} status changes.");
+            }
+            return new EndpointResult(endpoint, null, without, with, Processes.PeakRssMiB(Environment.ProcessId)) { Lag = lag };
+        }
+        finally
+        {
+            await WebhookLoad.UnsubscribeAsync(workload.ConnectionString, cancellationToken);
+        }
+    }
+
     // The two runs' statements differ (offset): the second run repeating the first's would be refused as duplicates, rightly.
     private static Func<int, CancellationToken, Task<bool>> CreateOperation(HttpClient client, Workload workload, string run, int offset) =>
         async (i, ct) =>
@@ -152,7 +193,7 @@ public static class BenchmarkSmoke
             using var response = await client.SendAsync(EndpointSql.MatchRequest(workload), ct);
             return response.IsSuccessStatusCode;
         },
-        EndpointKind.StatusUpdate => async (i, ct) =>
+        EndpointKind.StatusUpdate or EndpointKind.StatusWebhooks => async (i, ct) =>
         {
             // Targets already used by an earlier variant carry stale ETags: start after them.
             using var response = await client.SendAsync(EndpointSql.StatusRequest(workload, targets[(int)((i + offset) % targets.Count)]), ct);

@@ -9,7 +9,11 @@ namespace ClaimTracker.Benchmarks.Measure;
 
 /// <summary>The three measurements of one endpoint at one scale: (a) database floor, (b) framework floor, (c) the API.</summary>
 public sealed record EndpointResult(
-    BenchEndpoint Endpoint, LoadResult? Database, LoadResult? Framework, LoadResult? Api, double? ApiPeakRssMiB, string? Failure = null);
+    BenchEndpoint Endpoint, LoadResult? Database, LoadResult? Framework, LoadResult? Api, double? ApiPeakRssMiB, string? Failure = null)
+{
+    /// <summary>status-webhooks: the paced run's outbox lag.</summary>
+    public WebhookLag? Lag { get; init; }
+}
 
 public sealed record ScaleResult(int Claims, DatasetInfo? Generated, IReadOnlyList<EndpointResult> Endpoints, string CapturedSql);
 
@@ -112,6 +116,11 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
                     results.Add(new EndpointResult(endpoint, null, off, on, Processes.PeakRssMiB(api.Id)));
                     continue;
                 }
+                if (endpoint.Kind == EndpointKind.StatusWebhooks)
+                {
+                    results.Add(await StatusWebhooksAsync(apiUrl, api, workload, endpoint, cancellationToken));
+                    continue;
+                }
                 var database = await DatabaseFloorAsync(workloadFile, endpoint, cancellationToken);
                 var framework = await RepeatAsync("b framework", () => WrkAsync(floorUrl, workload, endpoint, cancellationToken));
                 Processes.ResetPeakRss(api.Id);
@@ -202,7 +211,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             var (path, script) = endpoint.Kind switch
             {
                 EndpointKind.ClaimById => ("/", Wrk.IdsScript(workload.Ids)),
-                EndpointKind.StatusUpdate => ("/", Wrk.StatusScript(
+                EndpointKind.StatusUpdate or EndpointKind.StatusWebhooks => ("/", Wrk.StatusScript(
                     await Workload.StatusTargetsAsync(workload.ConnectionString, TargetsFor(seconds), cancellationToken),
                     workload.EditorKey)),
                 EndpointKind.Match => (endpoint.PathAndQuery!, Wrk.PostScript(workload.MatchBody)),
@@ -216,6 +225,43 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         };
         return Task.FromResult(run);
     }
+
+    /// <summary>
+    /// status-webhooks: (b) status updates with no subscription, (c) the same API with <see cref="WebhookLoad.Subscriptions"/>
+    /// subscriptions to a receiver in this process; then the backlog drained, and the outbox lag of a run paced at
+    /// <see cref="PacedRate"/> status changes a second for twice the run's duration.
+    /// </summary>
+    private async Task<EndpointResult> StatusWebhooksAsync(string apiUrl, Process api, Workload workload, BenchEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var without = await RepeatAsync("b no hooks", () => WrkAsync(apiUrl, workload, endpoint, cancellationToken));
+        await using var hooks = await WebhookLoad.StartAsync(cancellationToken);
+        await hooks.SubscribeAsync(workload.ConnectionString, cancellationToken);
+        try
+        {
+            Processes.ResetPeakRss(api.Id);
+            var with = await RepeatAsync($"c {WebhookLoad.Subscriptions} hooks", () => WrkAsync(apiUrl, workload, endpoint, cancellationToken));
+            var rss = Processes.PeakRssMiB(api.Id);
+            var drained = await WebhookLoad.DrainAsync(workload.ConnectionString, TimeSpan.FromMinutes(10), cancellationToken);
+            await log.WriteLineAsync(drained is { } d
+                ? FormattableString.Invariant($"    backlog drained {d.TotalSeconds:F1} s after the last run; {hooks.Received:N0} requests received")
+                : "    backlog NOT drained within 10 minutes");
+            using var client = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromSeconds(30) };
+            var lag = await WebhookLoad.PacedLagAsync(client, workload, PacedRate, 2 * options.DurationSeconds, cancellationToken) with
+            {
+                BacklogDrainSeconds = drained?.TotalSeconds,
+            };
+            await log.WriteLineAsync(FormattableString.Invariant(
+                $"    lag at {lag.RatePerSecond:F0}/s: p50 {lag.P50Ms:F0} ms  p99 {lag.P99Ms:F0} ms  max {lag.MaxMs:F0} ms  ({lag.Delivered:N0} of {lag.Deliveries:N0} deliveries for {lag.Changes:N0} changes)"));
+            return new EndpointResult(endpoint, null, without, with, rss) { Lag = lag };
+        }
+        finally
+        {
+            await WebhookLoad.UnsubscribeAsync(workload.ConnectionString, cancellationToken);
+        }
+    }
+
+    /// <summary>The status changes a second of the lag's paced run (the figure).</summary>
+    public const int PacedRate = 100;
 
     /// <summary>Takes the create run's claims (and the links the guard left) out again: every run sees the dataset as generated.</summary>
     private static async Task DeleteCreatedAsync(Workload workload, CancellationToken cancellationToken)
@@ -237,6 +283,9 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             ["RateLimiting__Enabled"] = "false",
             ["Seed__Enabled"] = "false",
             ["Matching__GuardOnCreate"] = guard ? "true" : "false",
+            // status-webhooks' receiver is on loopback over http; without a subscription these change nothing.
+            ["Webhooks__AllowHttp"] = "true",
+            ["Webhooks__AllowPrivateNetworks"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             // The request log line is on in production; the floors write no log, so neither does the API measured against them.

@@ -40,6 +40,7 @@ public static class DatabaseFloor
         EndpointKind.Match => async (_, ct) =>
             (await queries.MatchAsync(workload.MatchText, Workload.MatchLanguage, Api.Matching.MatchingApi.DefaultLimit, ct)).Matches.Count > 0,
         EndpointKind.Create => throw new NotSupportedException("The create has no database floor: (b) is the API with the guard off."),
+        EndpointKind.StatusWebhooks => throw new NotSupportedException("status-webhooks has no database floor: (b) is the API without subscriptions."),
         _ => async (_, ct) => (await queries.ListAsync(endpoint.Name, ct)).Items.Count > 0,
     };
 }

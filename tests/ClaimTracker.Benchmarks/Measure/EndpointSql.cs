@@ -53,8 +53,8 @@ public static class EndpointSql
                 case EndpointKind.Match:
                     result[endpoint.Name] = await Send(MatchRequest(workload)) with { RequestBody = workload.MatchBody };
                     break;
-                case EndpointKind.Create:
-                    break; // compared with the API itself, guard off: no floor replays it
+                case EndpointKind.Create or EndpointKind.StatusWebhooks:
+                    break; // compared with the API itself (guard off, no subscription): no floor replays it
                 default:
                     result[endpoint.Name] = await Send(new HttpRequestMessage(HttpMethod.Get, endpoint.PathAndQuery));
                     break;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ClaimTracker.Api.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -11,11 +12,15 @@ public sealed class InProcessApi(string connectionString, bool guardOnCreate = t
     {
         // The API needs no files of its own here; the default guess (a folder beside the solution) does not exist.
         builder.UseContentRoot(AppContext.BaseDirectory);
+        // The request runs in the caller's execution context, so that SqlCapture tells its commands from background work.
+        builder.ConfigureServices(services => services.Configure<Microsoft.AspNetCore.TestHost.TestServerOptions>(o => o.PreserveExecutionContext = true));
         builder.UseEnvironment("Production");
         builder.UseSetting($"ConnectionStrings:{DatabaseSetup.ConnectionStringName}", connectionString);
         builder.UseSetting("Seed:Enabled", "false");
         builder.UseSetting("RateLimiting:Enabled", "false");
         builder.UseSetting("Matching:GuardOnCreate", guardOnCreate ? "true" : "false");
+        builder.UseSetting("Webhooks:AllowHttp", "true"); // status-webhooks' receiver: http on loopback
+        builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting($"Logging:LogLevel:{Api.Http.ClaimTrackerLogging.RequestCategory}", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "Warning");

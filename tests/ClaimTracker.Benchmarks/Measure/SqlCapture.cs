@@ -27,7 +27,9 @@ public sealed record CapturedParameter(string Name, NpgsqlDbType Type, object? V
 /// <summary>
 /// Records the commands EF Core executes in this process (DiagnosticListener "Microsoft.EntityFrameworkCore"), with
 /// transaction boundaries as BEGIN/COMMIT markers: the exact SQL of an endpoint, taken from the real code path.
-/// Only commands on <c>database</c> are kept: other code in the process (other tests) must not leak into the capture.
+/// Only commands on <c>database</c>, sent from the recorded call's own flow, are kept: other code in the process (other
+/// tests, the API's background services such as the webhook worker's poll) must not leak into the capture. The flow
+/// reaches the request's handler because <see cref="InProcessApi"/>'s test server preserves the execution context.
 /// </summary>
 public sealed class SqlCapture(string database) : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
 {
@@ -35,6 +37,7 @@ public sealed class SqlCapture(string database) : IObserver<DiagnosticListener>,
     private readonly List<CapturedCommand> _commands = [];
     private readonly Lock _lock = new();
     private bool _recording;
+    private readonly AsyncLocal<bool> _inRecordedFlow = new();
 
     public void Start() => _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
 
@@ -48,6 +51,7 @@ public sealed class SqlCapture(string database) : IObserver<DiagnosticListener>,
         }
         try
         {
+            _inRecordedFlow.Value = true;
             await action();
         }
         finally
@@ -74,7 +78,7 @@ public sealed class SqlCapture(string database) : IObserver<DiagnosticListener>,
                 => new CapturedCommand("COMMIT", []),
             _ => null,
         };
-        if (captured is null) return;
+        if (captured is null || !_inRecordedFlow.Value) return;
         lock (_lock)
         {
             if (_recording) _commands.Add(captured);

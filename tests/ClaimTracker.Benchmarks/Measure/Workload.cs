@@ -8,7 +8,7 @@ using Npgsql;
 
 namespace ClaimTracker.Benchmarks.Measure;
 
-public enum EndpointKind { ClaimById, List, Search, Match, StatusUpdate, Create }
+public enum EndpointKind { ClaimById, List, Search, Match, StatusUpdate, Create, StatusWebhooks }
 
 /// <summary>
 /// A hot endpoint as measured: GETs name one fixed URL (or cycle over ids); the match POSTs one fixed body to its URL;
@@ -51,6 +51,8 @@ public sealed record Workload(
         new("match", "POST /claims/match (20 words)", EndpointKind.Match, "/api/v1/claims/match"),
         new("status-update", "PUT /claims/{id}/status (If-Match)", EndpointKind.StatusUpdate, null),
         new("create", "POST /claims (a new 13-word claim; (b) is the API with the duplicate guard off)", EndpointKind.Create, "/api/v1/claims"),
+        new("status-webhooks", $"PUT /claims/{{id}}/status with {WebhookLoad.Subscriptions} webhook subscriptions ((b) is the same API with none)",
+            EndpointKind.StatusWebhooks, null),
     ];
 
     /// <summary>True when GET /claims binds a `q` parameter (full-text search has landed).</summary>

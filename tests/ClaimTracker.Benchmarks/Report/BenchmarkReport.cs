@@ -48,12 +48,26 @@ public static class BenchmarkReport
                     text.AppendLine(Row("", "(c) API, guard on", e.Api, cb, "", rssText));
                     continue;
                 }
+                if (e.Endpoint.Kind == EndpointKind.StatusWebhooks)
+                {
+                    text.AppendLine(Row(e.Endpoint.Title, "(b) API, no subscription", e.Framework, "", "", ""));
+                    text.AppendLine(Row("", Invariant($"(c) API, {WebhookLoad.Subscriptions} subscriptions"), e.Api, cb, "", rssText));
+                    continue;
+                }
                 var ba = Ratio(e.Framework, e.Database);
                 text.AppendLine(Row(e.Endpoint.Title, "(a) database", e.Database, "", "", ""));
                 text.AppendLine(Row("", "(b) framework", e.Framework, "", ba, ""));
                 text.AppendLine(Row("", "(c) API", e.Api, cb, "", e.ApiPeakRssMiB is { } rss ? Invariant($"{rss:F0} MiB") : "n/a"));
             }
             text.AppendLine();
+            foreach (var lag in scale.Endpoints.Select(e => e.Lag).OfType<WebhookLag>())
+            {
+                text.AppendLine(Invariant($"Webhook outbox lag (status change → first attempt), {lag.Changes:N0} status changes paced at {lag.RatePerSecond:F0}/s with {WebhookLoad.Subscriptions} subscriptions: ") +
+                    Invariant($"p50 {lag.P50Ms:F0} ms, p99 {lag.P99Ms:F0} ms, max {lag.MaxMs:F0} ms; {lag.Delivered:N0} of {lag.Deliveries:N0} deliveries delivered. ") +
+                    (lag.BacklogDrainSeconds is { } drain
+                        ? Invariant($"The deliveries queued by the full-speed runs drained {drain:F1} s after the last one.")
+                        : "The deliveries queued by the full-speed runs had not drained after 10 minutes.")).AppendLine();
+            }
         }
 
         if (scales.Count > 1)
@@ -138,6 +152,17 @@ public static class BenchmarkReport
                   $"×{off.RequestsPerSecond / on.RequestsPerSecond:F2} in req/s ({on.RequestsPerSecond:F0} vs {off.RequestsPerSecond:F0}), ×{on.P50Ms / off.P50Ms:F2} at p50 ({on.P50Ms:F1} vs {off.P50Ms:F1} ms), {on.Errors} errors"),
                   off.RequestsPerSecond <= 1.3 * on.RequestsPerSecond && on.P50Ms <= 1.3 * off.P50Ms && on.Errors == 0)
             : new TargetCheck(createTarget, "not measured", null));
+        const string hooksTarget = "status updates with 3 webhook subscriptions ≥ 90% of the rate without";
+        checks.Add(Get("status-webhooks") is { Framework: { Requests: > 0 } none, Api: { Requests: > 0 } hooked }
+            ? new TargetCheck(hooksTarget, Invariant(
+                  $"{hooked.RequestsPerSecond / none.RequestsPerSecond:P0} ({hooked.RequestsPerSecond:F0} vs {none.RequestsPerSecond:F0} req/s), {hooked.Errors} errors"),
+                  hooked.RequestsPerSecond >= 0.9 * none.RequestsPerSecond && hooked.Errors == 0)
+            : new TargetCheck(hooksTarget, "not measured", null));
+        const string lagTarget = "webhook outbox lag p99 < 1 s at 100 status changes/s";
+        checks.Add(Get("status-webhooks")?.Lag is { } lag
+            ? new TargetCheck(lagTarget, Invariant($"p99 {lag.P99Ms:F0} ms at {lag.RatePerSecond:F0}/s, {lag.Delivered:N0}/{lag.Deliveries:N0} delivered"),
+                  lag.P99Ms < 1000 && lag.Delivered == lag.Deliveries && lag.Deliveries > 0)
+            : new TargetCheck(lagTarget, "not measured", null));
         var rss = scale.Endpoints.Select(e => e.ApiPeakRssMiB).OfType<double>().DefaultIfEmpty().Max();
         checks.Add(new TargetCheck("API RSS < 300 MB under load", rss > 0 ? Invariant($"peak {rss:F0} MiB") : "not measured",
             rss > 0 ? rss * 1.048576 < 300 : null));
