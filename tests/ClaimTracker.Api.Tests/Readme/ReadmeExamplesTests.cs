@@ -23,6 +23,7 @@ public sealed partial class ReadmeExamplesTests
         {
             ["ConnectionStrings__ClaimTracker"] = connectionString,
             ["ChangeStream__HeartbeatSeconds"] = "1", // the stream sample's keep-alive, within the seconds a stream is followed
+            ["Search__StatementTimeoutMs"] = "10000", // a loaded CI machine must not turn a search example into a 422
         });
         var origin = (await api.ListeningAsync(TimeSpan.FromSeconds(60), Ct)).GetLeftPart(UriPartial.Authority);
 
