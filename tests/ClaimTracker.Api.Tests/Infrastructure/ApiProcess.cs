@@ -30,9 +30,10 @@ public sealed partial class ApiProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the API on a free loopback port in Production, with <paramref name="settings"/> (environment variable names,
-    /// e.g. `Http__MaxRequestBodyBytes`) and nothing inherited that would choose its database for it.
+    /// e.g. `Http__MaxRequestBodyBytes`) and nothing inherited that would choose its database for it. With
+    /// <paramref name="arguments"/> (e.g. `keys create …`), it runs that command instead and exits.
     /// </summary>
-    public static ApiProcess Start(IReadOnlyDictionary<string, string> settings)
+    public static ApiProcess Start(IReadOnlyDictionary<string, string> settings, params IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "ClaimTracker.Api.exe" : "ClaimTracker.Api"))
         {
@@ -41,6 +42,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
         start.Environment.Remove("ConnectionStrings__ClaimTracker");
