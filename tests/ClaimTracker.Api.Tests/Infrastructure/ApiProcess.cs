@@ -63,7 +63,15 @@ public sealed partial class ApiProcess : IAsyncDisposable
     public async Task<Uri> ListeningAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var exited = _process.WaitForExitAsync(cancellationToken);
-        var first = await Task.WhenAny(_listening.Task, exited).WaitAsync(timeout, cancellationToken);
+        Task first;
+        try
+        {
+            first = await Task.WhenAny(_listening.Task, exited).WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The API was not listening after {timeout.TotalSeconds} s:\n{Output}");
+        }
         if (first == exited) throw new InvalidOperationException($"The API exited with code {_process.ExitCode} before listening:\n{Output}");
         return await _listening.Task;
     }
@@ -91,8 +99,13 @@ public sealed partial class ApiProcess : IAsyncDisposable
         if (Kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed ({Marshal.GetLastPInvokeError()}).");
     }
 
+    private bool _disposed;
+
+    /// <summary>SIGKILL if it still runs (no shutdown); safe to call twice.</summary>
     public ValueTask DisposeAsync()
     {
+        if (_disposed) return ValueTask.CompletedTask;
+        _disposed = true;
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
         return ValueTask.CompletedTask;

@@ -57,7 +57,8 @@ public sealed class HaproxyProcess : IAsyncDisposable
                 option httpchk GET /health/ready
                 http-response set-header X-Served-By %[srv_name]
             {string.Join("\n", servers.Select((s, i) => $"    server api{i + 1} 127.0.0.1:{s.Port} check inter 200ms fall 1 rise 2"))}
-            """, cancellationToken);
+
+            """, cancellationToken); // HAProxy wants the last line ended
         var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { "-f", config, "-db" }) start.ArgumentList.Add(argument);
         var process = new Process { StartInfo = start };

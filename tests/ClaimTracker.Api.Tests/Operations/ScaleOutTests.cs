@@ -28,7 +28,6 @@ public sealed class ScaleOutTests
         ["ConnectionStrings__ClaimTracker"] = connectionString,
         ["Auth__BootstrapAdminKey"] = AdminKey,
         ["RateLimiting__Enabled"] = "false",
-        ["Logging__LogLevel__Default"] = "Warning",
     });
 
     [Fact]
@@ -101,6 +100,10 @@ public sealed class ScaleOutTests
                 var seqs = await db.StatusChanges.Where(s => s.Seq > startSeq).OrderBy(s => s.Seq).Select(s => s.Seq).ToListAsync(Ct);
                 Assert.Equal(seqs, stream.Seqs);
             }
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"creates {created.Count} ({created.Count(c => c.Acknowledged)} acknowledged), status changes {changed.Count} " +
+                $"({changed.Count(c => c.Acknowledged)} acknowledged), reads {reads.Count} ({reads.Count(r => !r)} failed), " +
+                $"stream {stream.Seqs.Count} changes over {string.Join(" → ", stream.Servers)}, killed {firstServer}");
             Assert.True(created.Count(c => c.Acknowledged) >= 5, $"too few creates acknowledged: {created.Count(c => c.Acknowledged)}");
             Assert.True(changed.Count(c => c.Acknowledged) >= 10, $"too few status changes acknowledged: {changed.Count(c => c.Acknowledged)}");
             Assert.True(reads.Count(r => r) >= 20, "too few reads answered");
