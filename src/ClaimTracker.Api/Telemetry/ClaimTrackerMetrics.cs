@@ -33,6 +33,15 @@ public static class ClaimTrackerMetrics
 
     public static void SetWebhookDeliveriesPending(long count) => Volatile.Write(ref _webhookDeliveriesPending, count);
 
+    /// <summary>
+    /// The outbox lag: from an event's commit (its time, taken in its transaction) to the first attempt to deliver it,
+    /// once per delivery. Grows when workers fall behind or were down; the benchmark holds its p99 under 1 s at 100
+    /// status changes a second.
+    /// </summary>
+    public static readonly Histogram<double> WebhookOutboxLag = Meter.CreateHistogram<double>(
+        "claimtracker.webhooks.outbox_lag", "s", "From an event's commit to the first attempt to deliver it",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
+
     /// <summary>Requests refused by the rate limiter (429).</summary>
     public static readonly Counter<long> RateLimitRejections =
         Meter.CreateCounter<long>("claimtracker.rate_limit.rejections", "{request}", "Requests refused by the rate limiter");

@@ -58,11 +58,15 @@ public static class TelemetrySetup
 
     private static readonly Lazy<bool> PrometheusDefaults = new(() =>
     {
-        // The process's figures stay; the EventCounter adapter goes (the runtime's meter says the same); the meter adapter
-        // publishes only the meters above (not, e.g., the QUIC stack's private diagnostics). Set before first use.
-        Metrics.ConfigureMeterAdapter(options =>
-            options.InstrumentFilterPredicate = instrument => PublishedMeters.Contains(instrument.Meter.Name));
-        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true });
+        // The process's figures stay; the EventCounter adapter goes (the runtime's meter says the same). The default meter
+        // adapter starts only at the first scrape, so what happened before it (a status change, a webhook's lag) was never
+        // counted: ours starts listening now, at start-up, and publishes only the meters above (not, e.g., the QUIC
+        // stack's private diagnostics). Once per process: the adapter is process-wide, as the meters are.
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressEventCounters = true, SuppressMeters = true });
+        MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            InstrumentFilterPredicate = instrument => PublishedMeters.Contains(instrument.Meter.Name),
+        });
         return true;
     });
 

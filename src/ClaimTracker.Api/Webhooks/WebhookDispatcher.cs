@@ -8,7 +8,7 @@ namespace ClaimTracker.Api.Webhooks;
 /// <summary>A delivery a worker has claimed, with what it needs to send it.</summary>
 public sealed record ClaimedDelivery(
     Guid DeliveryId, Guid EventId, Guid SubscriptionId, int Retries, string Body, string Url, string Secret, string? PreviousSecret,
-    DateTimeOffset? PreviousSecretExpiresAt);
+    DateTimeOffset? PreviousSecretExpiresAt, DateTimeOffset EventCreatedAt, bool Attempted);
 
 /// <summary>
 /// The delivery worker, one per instance (every instance runs one). It claims due deliveries in a short transaction of
@@ -123,7 +123,8 @@ internal sealed class WebhookDispatcher(
                            FOR UPDATE OF due SKIP LOCKED)
               AND e.id = d.event_id AND s.id = d.subscription_id
             RETURNING d.id AS delivery_id, d.event_id, d.subscription_id, d.retries, e.body, s.url, s.secret, s.previous_secret,
-                      s.previous_secret_expires_at
+                      s.previous_secret_expires_at, e.created_at AS event_created_at,
+                      EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_id = d.id) AS attempted
             """).ToListAsync(cancellationToken);
     }
 
@@ -132,6 +133,7 @@ internal sealed class WebhookDispatcher(
         try
         {
             var now = clock.GetUtcNow();
+            if (!delivery.Attempted) Telemetry.ClaimTrackerMetrics.WebhookOutboxLag.Record(Math.Max(0, (now - delivery.EventCreatedAt).TotalSeconds));
             IReadOnlyList<string> secrets = delivery is { PreviousSecret: { } previous, PreviousSecretExpiresAt: { } expires } && expires > now
                 ? [delivery.Secret, previous]
                 : [delivery.Secret];

@@ -58,6 +58,13 @@ public sealed class WebhookEventsTests(WebhookApp app) : IClassFixture<WebhookAp
             items => items.EnumerateArray().All(d => d.GetProperty("state").GetString() == "delivered") && items.GetArrayLength() == 2,
             Patience, "both deliveries recorded delivered");
         Assert.Equal(received.Select(r => r.Id).Order(), deliveries.EnumerateArray().Select(d => d.GetProperty("webhookId").GetGuid().ToString()).Order());
+        // The outbox lag of each first attempt is measured (a process-wide histogram: at least these two).
+        using var metrics = await app.CreateClient().GetAsync("/metrics", Ct);
+        var text = await metrics.Content.ReadAsStringAsync(Ct);
+        var lagCount = new System.Text.RegularExpressions.Regex(@"^claimtracker_claimtracker_webhooks_outbox_lag\w*_count(?:\{[^}]*\})? (\d+)",
+            System.Text.RegularExpressions.RegexOptions.Multiline).Match(text);
+        Assert.True(lagCount.Success && long.Parse(lagCount.Groups[1].Value) >= 2,
+            "no outbox lag measured: " + string.Join("\n", text.Split('\n').Where(l => l.StartsWith("claimtracker_", StringComparison.Ordinal))));
         Assert.All(deliveries.EnumerateArray(), d => Assert.Equal(204, Assert.Single(d.GetProperty("attempts").EnumerateArray()).GetProperty("statusCode").GetInt32()));
     }
 
