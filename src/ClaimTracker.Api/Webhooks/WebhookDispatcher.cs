@@ -164,20 +164,20 @@ internal sealed class WebhookDispatcher(
             : DeliveryState.Pending;
         var next = state == DeliveryState.Pending ? now + (outcome.RetryAfter ?? schedule[delivery.Retries]) : now;
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.WebhookAttempts.Add(new WebhookAttempt
-        {
-            DeliveryId = delivery.DeliveryId, AttemptedAt = at, StatusCode = outcome.StatusCode, DurationMs = outcome.DurationMs,
-            Error = outcome.Error is { Length: > 1000 } text ? text[..1000] : outcome.Error,
-        });
-        await db.SaveChangesAsync(cancellationToken);
-        // Only while pending: a late recording must not undo what a redelivery or another worker has since recorded.
-        await db.WebhookDeliveries.Where(d => d.Id == delivery.DeliveryId && d.State == DeliveryState.Pending)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(d => d.State, state)
-                .SetProperty(d => d.Retries, outcome.Delivered ? delivery.Retries : delivery.Retries + 1)
-                .SetProperty(d => d.NextAttemptAt, next)
-                .SetProperty(d => d.CompletedAt, state == DeliveryState.Pending ? (DateTimeOffset?)null : now), cancellationToken);
+        var error = outcome.Error is { Length: > 1000 } text ? text[..1000] : outcome.Error;
+        var stateWord = Http.EnumWords.ToWord(state);
+        var retries = outcome.Delivered ? delivery.Retries : delivery.Retries + 1;
+        DateTimeOffset? completedAt = state == DeliveryState.Pending ? null : now;
+        // One statement, so one round trip and atomic without a transaction: the attempt, and the delivery's new state
+        // only while pending (a late recording must not undo what a redelivery or another worker has since recorded).
+        // At hundreds of deliveries a second, the four round trips of a transaction were the worker's main cost.
+        await db.Database.ExecuteSqlAsync($"""
+            WITH attempt AS (
+                INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error)
+                VALUES ({Guid.CreateVersion7()}, {delivery.DeliveryId}, {at}, {outcome.StatusCode}, {outcome.DurationMs}, {error}))
+            UPDATE webhook_deliveries SET state = {stateWord}, retries = {retries}, next_attempt_at = {next}, completed_at = {completedAt}
+            WHERE id = {delivery.DeliveryId} AND state = 'pending'
+            """, cancellationToken);
         if (gone)
         {
             // 410: the receiver says it is gone for good; stop sending to it until an admin enables it again.
@@ -187,7 +187,6 @@ internal sealed class WebhookDispatcher(
                     .SetProperty(s => s.DisabledReason, $"The receiver answered 410 Gone at {now:O}.")
                     .SetProperty(s => s.UpdatedAt, now), cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
         if (state == DeliveryState.Failed)
         {
             logger.LogWarning("Webhook delivery {Delivery} to subscription {Subscription} failed for good: {Error}",
