@@ -67,6 +67,9 @@ public static class TelemetrySetup
         {
             InstrumentFilterPredicate = instrument => PublishedMeters.Contains(instrument.Meter.Name),
         });
+        // The API's meter is created with its class: create it now, so that its gauges answer from the first scrape (the
+        // pending deliveries' gauge was missing until some request happened to touch the class).
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(ClaimTrackerMetrics).TypeHandle);
         return true;
     });
 

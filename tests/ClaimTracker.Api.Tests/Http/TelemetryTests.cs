@@ -77,6 +77,22 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         Assert.Matches(new Regex("^claimtracker_claimtracker_webhooks_deliveries_pending ", RegexOptions.Multiline), metrics);
     }
 
+    /// <summary>
+    /// A process of its own (in this test process other hosts have long touched the meter): its first scrape already shows
+    /// the API's gauges, before any request used the meter.
+    /// </summary>
+    [Fact]
+    public async Task AFreshInstanceShowsItsOwnGaugesFromTheFirstScrape()
+    {
+        await using var api = ApiProcess.Start(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__ClaimTracker"] = await PostgresServer.Current.CreateDatabaseAsync(),
+        });
+        using var client = new HttpClient { BaseAddress = await api.ListeningAsync(TimeSpan.FromSeconds(60), Ct) };
+        var metrics = await client.GetStringAsync("/metrics", Ct);
+        Assert.Matches(new Regex("^claimtracker_claimtracker_webhooks_deliveries_pending ", RegexOptions.Multiline), metrics);
+    }
+
     /// <summary>The exported spans, once one matches <paramref name="wanted"/> or 10 s have passed.</summary>
     private async Task<Activity[]> SpansOnceAsync(Func<Activity, bool> wanted)
     {
