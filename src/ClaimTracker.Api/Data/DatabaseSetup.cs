@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ClaimTracker.Api.Data.Seed;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Replicas;
 using ClaimTracker.LocalPostgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -45,6 +46,10 @@ public sealed class DatabaseOptions
 
     [Range(1, 3600, ErrorMessage = "Database:StartupTimeoutSeconds must be 1–3600.")]
     public int StartupTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>A replica further behind the primary than this is skipped; its reads go to the primary or another replica.</summary>
+    [Range(1, 3600, ErrorMessage = "Database:MaxReplicaLagSeconds must be 1–3600.")]
+    public int MaxReplicaLagSeconds { get; set; } = 5;
 }
 
 /// <summary>The embedded PostgreSQL, started when no connection string is configured.</summary>
@@ -80,7 +85,8 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<DatabaseEndpoint>();
         // Named: its metrics (db.client.*) are labelled by this name, not by the connection string (host, user, database).
         builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<DatabaseEndpoint>().ConnectionString) { Name = "claimtracker" }.Build());
-        builder.Services.AddDbContextPool<ClaimTrackerDbContext>((sp, options) => options
+        builder.AddClaimTrackerReplicas();
+        builder.Services.AddPooledDbContextFactory<ClaimTrackerDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention()
             // A failed command reaches the request's exception handling, which logs it once, as what it answered (a 503 in
@@ -89,6 +95,17 @@ public static class DatabaseSetup
                 (RelationalEventId.CommandError, LogLevel.Debug),
                 (CoreEventId.QueryIterationFailed, LogLevel.Debug),
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
+        // One pooled context per request (what AddDbContextPool registers), starting on the primary: with replicas, a context
+        // keeps its connection across leases, so one that served a read from a replica (ReadRouting) is pointed back here.
+        builder.Services.AddScoped(sp =>
+        {
+            var db = sp.GetRequiredService<IDbContextFactory<ClaimTrackerDbContext>>().CreateDbContext();
+            if (sp.GetRequiredService<ReplicaSet>().Enabled)
+            {
+                db.Database.SetDbConnection(sp.GetRequiredService<NpgsqlDataSource>().CreateConnection(), contextOwnsConnection: true);
+            }
+            return db;
+        });
         builder.Services.AddHostedService<EmbeddedPostgresWatchdog>();
     }
 

@@ -33,6 +33,18 @@ public static class ClaimTrackerMetrics
 
     public static void SetWebhookDeliveriesPending(long count) => Volatile.Write(ref _webhookDeliveriesPending, count);
 
+    /// <summary>Which database served an API read (counted only when replicas are configured).</summary>
+    public enum ReadTarget { Primary, Replica }
+
+    /// <summary>API reads (GET, HEAD) by the database that served them, when `ConnectionStrings:ClaimTrackerReplica` is set.</summary>
+    public static readonly Counter<long> Reads =
+        Meter.CreateCounter<long>("claimtracker.reads", "{request}", "API reads by the database that served them: replica or primary");
+
+    private static readonly KeyValuePair<string, object?> ServedByPrimary = new("database", "primary");
+    private static readonly KeyValuePair<string, object?> ServedByReplica = new("database", "replica");
+
+    public static void CountRead(ReadTarget target) => Reads.Add(1, target == ReadTarget.Replica ? ServedByReplica : ServedByPrimary);
+
     /// <summary>Requests refused by the rate limiter (429).</summary>
     public static readonly Counter<long> RateLimitRejections =
         Meter.CreateCounter<long>("claimtracker.rate_limit.rejections", "{request}", "Requests refused by the rate limiter");
