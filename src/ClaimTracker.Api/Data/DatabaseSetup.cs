@@ -50,6 +50,10 @@ public sealed class DatabaseOptions
     /// <summary>A replica further behind the primary than this is skipped; its reads go to the primary or another replica.</summary>
     [Range(1, 3600, ErrorMessage = "Database:MaxReplicaLagSeconds must be 1–3600.")]
     public int MaxReplicaLagSeconds { get; set; } = 5;
+
+    /// <summary>How often the primary's and the replicas' WAL positions are read: what a request knows of a replica is this old at most.</summary>
+    [Range(100, 60000, ErrorMessage = "Database:ReplicaPollMilliseconds must be 100–60000.")]
+    public int ReplicaPollMilliseconds { get; set; } = 1000;
 }
 
 /// <summary>The embedded PostgreSQL, started when no connection string is configured.</summary>
@@ -79,7 +83,12 @@ public static class DatabaseSetup
 
     public static void AddClaimTrackerDatabase(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedSettings<DatabaseOptions>(DatabaseOptions.Section);
+        builder.Services.AddValidatedSettings<DatabaseOptions>(DatabaseOptions.Section)
+            // Not echoed: a connection string may hold a password.
+            .Validate<IConfiguration>(
+                (_, configuration) => ReplicaSet.IsValid(configuration.GetConnectionString(ReplicaSet.ConnectionStringName)),
+                $"ConnectionStrings:{ReplicaSet.ConnectionStringName} must be an Npgsql connection string naming one host or " +
+                "several (e.g. Host=replica1,replica2:5433;Username=claimtracker;Password=…;Database=claimtracker).");
         builder.Services.AddValidatedSettings<LocalDatabaseOptions>(LocalDatabaseOptions.Section);
         builder.Services.AddValidatedSettings<SeedOptions>(SeedOptions.Section);
         builder.Services.AddSingleton<DatabaseEndpoint>();

@@ -67,13 +67,15 @@ internal sealed class ReadRouting(
             token = parsed;
         }
 
-        if (!replicas.Enabled || context.GetEndpoint()?.Metadata.GetMetadata<ReadsFromPrimaryAttribute>() is not null)
+        if (!replicas.Enabled)
         {
             await next(context);
             return;
         }
 
-        var replica = replicas.Choose(token, TimeSpan.FromSeconds(options.Value.MaxReplicaLagSeconds));
+        var replica = context.GetEndpoint()?.Metadata.GetMetadata<ReadsFromPrimaryAttribute>() is null
+            ? replicas.Choose(token, TimeSpan.FromSeconds(options.Value.MaxReplicaLagSeconds))
+            : null;
         if (replica is null)
         {
             ClaimTrackerMetrics.CountRead(ClaimTrackerMetrics.ReadTarget.Primary);

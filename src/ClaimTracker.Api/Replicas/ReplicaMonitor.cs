@@ -7,7 +7,7 @@ using NpgsqlTypes;
 namespace ClaimTracker.Api.Replicas;
 
 /// <summary>
-/// Polls the primary and every replica once a second, so that a request picks a replica from memory, without a round
+/// Polls the primary and every replica every `Database:ReplicaPollMilliseconds` (1 s), so that a request picks a replica from memory, without a round
 /// trip of its own. Lag is measured in WAL, not in time since the last replayed commit (which grows while the primary is
 /// idle): each poll records where the primary's WAL ends, and a replica's lag is how long ago the primary was no further
 /// than the replica's replay position — zero when it has replayed everything. A replica that does not answer within
@@ -17,8 +17,9 @@ internal sealed class ReplicaMonitor(
     ReplicaSet replicas, NpgsqlDataSource primary, IOptions<DatabaseOptions> options, TimeProvider clock, ILogger<ReplicaMonitor> logger)
     : BackgroundService
 {
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(2);
+
+    private TimeSpan PollInterval => TimeSpan.FromMilliseconds(options.Value.ReplicaPollMilliseconds);
 
     /// <summary>Where the primary's WAL ended at each recent poll, oldest first.</summary>
     private readonly Queue<(DateTimeOffset At, NpgsqlLogSequenceNumber Lsn)> _primary = new();

@@ -69,6 +69,20 @@ public sealed class ReplicaSet : IAsyncDisposable
         return new ReplicaSet([.. replicas]);
     }
 
+    /// <summary>True when <paramref name="connectionString"/> is absent, or is a connection string with at least one host.</summary>
+    public static bool IsValid(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString)) return true;
+        try
+        {
+            return Hosts(new NpgsqlConnectionStringBuilder(connectionString)).Count > 0;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// A replica to read from, or null for the primary: one that answered at the last poll, lags at most
     /// <paramref name="maxLag"/> and has replayed <paramref name="token"/> when the client sent one. Among several, any

@@ -100,7 +100,8 @@ public sealed class ReplicaPair : IAsyncLifetime
 }
 
 /// <summary>The API on the pair's primary, reading from its replica.</summary>
-public sealed class ReplicatedApp(ReplicaPair pair, int maxLagSeconds) : ClaimTrackerApp(pair.PrimaryConnectionString)
+public sealed class ReplicatedApp(ReplicaPair pair, int maxLagSeconds, int pollMilliseconds = 1000)
+    : ClaimTrackerApp(pair.PrimaryConnectionString)
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -108,6 +109,8 @@ public sealed class ReplicatedApp(ReplicaPair pair, int maxLagSeconds) : ClaimTr
         builder.UseSetting($"ConnectionStrings:{ReplicaSet.ConnectionStringName}", pair.ReplicaConnectionString);
         builder.UseSetting($"{DatabaseOptions.Section}:{nameof(DatabaseOptions.MaxReplicaLagSeconds)}",
             maxLagSeconds.ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting($"{DatabaseOptions.Section}:{nameof(DatabaseOptions.ReplicaPollMilliseconds)}",
+            pollMilliseconds.ToString(CultureInfo.InvariantCulture));
     }
 }
 
