@@ -61,7 +61,11 @@ public sealed class ReplicaSet : IAsyncDisposable
         var hosts = Hosts(settings);
         var replicas = hosts.Select((host, i) =>
         {
-            var one = new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Host = host.Host, Port = host.Port };
+            // One host per pool: the multi-host options are ours to apply (Choose), not Npgsql's.
+            var one = new NpgsqlConnectionStringBuilder(settings.ConnectionString)
+            {
+                Host = host.Host, Port = host.Port, TargetSessionAttributes = null, LoadBalanceHosts = false,
+            };
             // Named, so that the pool's metrics are labelled by this name rather than by the connection string.
             var name = hosts.Count == 1 ? "claimtracker-replica" : $"claimtracker-replica-{i + 1}";
             return new Replica($"{host.Host}:{host.Port}", new NpgsqlDataSourceBuilder(one.ConnectionString) { Name = name }.Build());
