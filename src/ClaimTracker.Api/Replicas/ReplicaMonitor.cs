@@ -7,11 +7,9 @@ using NpgsqlTypes;
 namespace ClaimTracker.Api.Replicas;
 
 /// <summary>
-/// Polls the primary and every replica every `Database:ReplicaPollMilliseconds` (1 s), so that a request picks a replica from memory, without a round
-/// trip of its own. Lag is measured in WAL, not in time since the last replayed commit (which grows while the primary is
-/// idle): each poll records where the primary's WAL ends, and a replica's lag is how long ago the primary was no further
-/// than the replica's replay position — zero when it has replayed everything. A replica that does not answer within
-/// <see cref="PollTimeout"/>, or is not a standby, is unusable until it answers again.
+/// Polls the primary and every replica every `Database:ReplicaPollMilliseconds` (1 s), so that a request picks a replica
+/// from memory, without a round trip of its own. Lag is measured in WAL (<see cref="WalHistory"/>). A replica that does
+/// not answer within <see cref="PollTimeout"/>, or is not a standby, is unusable until it answers again.
 /// </summary>
 internal sealed class ReplicaMonitor(
     ReplicaSet replicas, NpgsqlDataSource primary, IOptions<DatabaseOptions> options, TimeProvider clock, ILogger<ReplicaMonitor> logger)
@@ -21,8 +19,7 @@ internal sealed class ReplicaMonitor(
 
     private TimeSpan PollInterval => TimeSpan.FromMilliseconds(options.Value.ReplicaPollMilliseconds);
 
-    /// <summary>Where the primary's WAL ended at each recent poll, oldest first.</summary>
-    private readonly Queue<(DateTimeOffset At, NpgsqlLogSequenceNumber Lsn)> _primary = new();
+    private readonly WalHistory _history = new(TimeSpan.FromMilliseconds(options.Value.ReplicaPollMilliseconds));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,15 +45,13 @@ internal sealed class ReplicaMonitor(
         try
         {
             var lsn = await QueryAsync(primary, "SELECT pg_current_wal_lsn()", r => r.GetFieldValue<NpgsqlLogSequenceNumber>(0), stoppingToken);
-            _primary.Enqueue((clock.GetUtcNow(), lsn));
+            // Enough to tell a lag up to the limit from a greater one.
+            _history.Record(clock.GetUtcNow(), lsn, TimeSpan.FromSeconds(options.Value.MaxReplicaLagSeconds) + 2 * PollInterval);
         }
         catch (Exception e) when (IsUnreachable(e, stoppingToken))
         {
             // Nothing new is written while the primary is away: the samples kept still say how far behind a replica is.
         }
-        // Keep what can tell a lag up to the limit apart from a greater one, and always the newest.
-        var horizon = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Value.MaxReplicaLagSeconds) - 2 * PollInterval;
-        while (_primary.Count > 1 && _primary.Peek().At < horizon) _primary.Dequeue();
 
         await Task.WhenAll(replicas.Replicas.Select(replica => PollAsync(replica, stoppingToken)));
     }
@@ -69,7 +64,7 @@ internal sealed class ReplicaMonitor(
             var (standby, replayed) = await QueryAsync(replica.DataSource, "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()",
                 r => (r.GetBoolean(0), r.IsDBNull(1) ? default : r.GetFieldValue<NpgsqlLogSequenceNumber>(1)), stoppingToken);
             state = standby
-                ? new ReplicaState(true, replayed, Lag(replayed), null)
+                ? new ReplicaState(true, replayed, _history.LagOf(replayed, clock.GetUtcNow()), null)
                 : ReplicaState.Down("not a standby (pg_is_in_recovery() is false)");
         }
         catch (Exception e) when (IsUnreachable(e, stoppingToken))
@@ -87,20 +82,6 @@ internal sealed class ReplicaMonitor(
         {
             logger.LogInformation("Replica {Replica} answers again; reads go to it.", replica.Name);
         }
-    }
-
-    /// <summary>How long ago the primary's WAL ended no further than <paramref name="replayed"/>; zero if it ends there now.</summary>
-    private TimeSpan? Lag(NpgsqlLogSequenceNumber replayed)
-    {
-        if (_primary.Count == 0) return null;
-        if (_primary.Last().Lsn <= replayed) return TimeSpan.Zero;
-        DateTimeOffset? caughtUpAt = null;
-        foreach (var (at, lsn) in _primary)
-        {
-            if (lsn <= replayed) caughtUpAt = at; // oldest first, and the WAL only grows: the last match is the newest
-        }
-        // Behind even the oldest sample kept: further behind than the limit.
-        return clock.GetUtcNow() - (caughtUpAt ?? _primary.Peek().At - PollInterval);
     }
 
     private static async Task<T> QueryAsync<T>(
