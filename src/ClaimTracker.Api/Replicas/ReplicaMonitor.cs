@@ -74,13 +74,15 @@ internal sealed class ReplicaMonitor(
         }
         var before = replica.State;
         replica.State = state;
-        if (before.Usable && !state.Usable)
+        // One line per change (a replica down at start-up included), not one per poll.
+        var first = ReferenceEquals(before, ReplicaState.Unknown);
+        if (!state.Usable && (before.Usable || first))
         {
             logger.LogWarning("Replica {Replica} is skipped: {Problem}. Reads go to the primary or another replica.", replica.Name, state.Problem);
         }
-        else if (!before.Usable && state.Usable && before != ReplicaState.Unknown)
+        else if (state.Usable && !before.Usable)
         {
-            logger.LogInformation("Replica {Replica} answers again; reads go to it.", replica.Name);
+            logger.LogInformation(first ? "Reading from replica {Replica}." : "Replica {Replica} answers again; reads go to it.", replica.Name);
         }
     }
 
