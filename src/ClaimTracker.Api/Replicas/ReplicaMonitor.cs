@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -24,6 +26,9 @@ internal sealed class ReplicaMonitor(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!replicas.Enabled) return;
+        using var lag = ClaimTrackerMetrics.ObserveReplicaLag(() => replicas.Replicas
+            .Where(r => r.State is { Usable: true, Lag: not null })
+            .Select(r => new Measurement<double>(r.State.Lag!.Value.TotalSeconds, new KeyValuePair<string, object?>("replica", r.PoolName))));
         using var timer = new PeriodicTimer(PollInterval, clock);
         try
         {

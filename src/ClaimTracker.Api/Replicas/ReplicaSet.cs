@@ -17,12 +17,15 @@ public sealed record ReplicaState(bool Usable, NpgsqlLogSequenceNumber ReplayLsn
 }
 
 /// <summary>One replica host: its own pool, and the state the monitor keeps up to date for the requests to read.</summary>
-public sealed class Replica(string name, NpgsqlDataSource dataSource)
+public sealed class Replica(string name, string poolName, NpgsqlDataSource dataSource)
 {
     private volatile ReplicaState _state = ReplicaState.Unknown;
 
     /// <summary>`host:port`, for logs and /health/ready (never the connection string: it may hold a password).</summary>
     public string Name { get; } = name;
+
+    /// <summary>Its pool's name (`claimtracker-replica`, `-1`, `-2`…), which labels its metrics.</summary>
+    public string PoolName { get; } = poolName;
 
     public NpgsqlDataSource DataSource { get; } = dataSource;
 
@@ -68,7 +71,7 @@ public sealed class ReplicaSet : IAsyncDisposable
             };
             // Named, so that the pool's metrics are labelled by this name rather than by the connection string.
             var name = hosts.Count == 1 ? "claimtracker-replica" : $"claimtracker-replica-{i + 1}";
-            return new Replica($"{host.Host}:{host.Port}", new NpgsqlDataSourceBuilder(one.ConnectionString) { Name = name }.Build());
+            return new Replica($"{host.Host}:{host.Port}", name, new NpgsqlDataSourceBuilder(one.ConnectionString) { Name = name }.Build());
         });
         return new ReplicaSet([.. replicas]);
     }

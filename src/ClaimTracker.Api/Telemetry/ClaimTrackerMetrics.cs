@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace ClaimTracker.Api.Telemetry;
@@ -44,6 +45,26 @@ public static class ClaimTrackerMetrics
     private static readonly KeyValuePair<string, object?> ServedByReplica = new("database", "replica");
 
     public static void CountRead(ReadTarget target) => Reads.Add(1, target == ReadTarget.Replica ? ServedByReplica : ServedByPrimary);
+
+    private static readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<double>>>> ReplicaLagSources = new();
+
+    /// <summary>Each usable replica's lag behind the primary, as the replica monitor last measured it (docs/decisions/017).</summary>
+    public static readonly ObservableGauge<double> ReplicaLag = Meter.CreateObservableGauge(
+        "claimtracker.replica.lag", () => ReplicaLagSources.Values.SelectMany(measure => measure()), "s",
+        "How far each usable replica is behind the primary, labelled by its pool's name");
+
+    /// <summary>Reports replica lags until the returned registration is disposed (one monitor per host; tests run several).</summary>
+    public static IDisposable ObserveReplicaLag(Func<IEnumerable<Measurement<double>>> measure)
+    {
+        var key = new object();
+        ReplicaLagSources[key] = measure;
+        return new Registration(() => ReplicaLagSources.TryRemove(key, out _));
+    }
+
+    private sealed class Registration(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
 
     /// <summary>Requests refused by the rate limiter (429).</summary>
     public static readonly Counter<long> RateLimitRejections =

@@ -143,6 +143,8 @@ public sealed class ReadReplicaTests(ReplicaPair pair) : IClassFixture<ReplicaPa
         var metrics = await client.GetStringAsync("/metrics", Ct);
         Assert.Contains("claimtracker_claimtracker_reads{database=\"replica\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("claimtracker_claimtracker_reads{database=\"primary\"}", metrics, StringComparison.Ordinal);
+        Assert.Matches(new System.Text.RegularExpressions.Regex("^claimtracker_claimtracker_replica_lag\\{replica=\"claimtracker-replica\"\\} [0-9.]+$",
+            System.Text.RegularExpressions.RegexOptions.Multiline), metrics);
     }
 
     [Fact]
