@@ -117,8 +117,6 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             "-U", "postgres", "-X", "stream", "-R", "--checkpoint=fast"];
         await RunAsync(Path.Combine(primary._binDirectory, "pg_basebackup"), primary.Durable ? backup : [.. backup, "--no-sync"],
             runAsPostgres, cancellationToken);
-        // The copy carries the primary's pid file only if it was there; never adopt a server that is not this one.
-        File.Delete(Path.Combine(dataDirectory, "postmaster.pid"));
 
         var replica = new LocalPostgresCluster(dataDirectory, primary._binDirectory, FreePort(), reused: false, stopOnDispose: true, primary.Durable);
         await replica.StartServerAsync(cancellationToken);
