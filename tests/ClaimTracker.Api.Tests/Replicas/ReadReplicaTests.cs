@@ -59,8 +59,8 @@ public sealed class ReadReplicaTests(ReplicaPair pair) : IClassFixture<ReplicaPa
     }
 
     /// <summary>
-    /// Waits until a read that queries (`/stats` may answer from memory) is served by the replica: with a connection that
-    /// works, since one left dead by an earlier stop fails the read over to the primary and empties the pool.
+    /// Waits until a read that queries is served by the replica: with a connection that works, since one left dead by an
+    /// earlier stop fails the read over to the primary and empties the pool.
     /// </summary>
     private async Task ReadsReachTheReplicaAsync(ClaimTrackerApp app) =>
         await Eventually.TrueAsync(async () => (await ReadAsync(app, "/api/v1/claims?limit=1")).ServedBy == "replica",
