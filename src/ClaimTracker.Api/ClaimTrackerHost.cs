@@ -7,6 +7,7 @@ using ClaimTracker.Api.Entities;
 using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Idempotency;
 using ClaimTracker.Api.Matching;
+using ClaimTracker.Api.Replicas;
 using ClaimTracker.Api.Sources;
 using ClaimTracker.Api.Stats;
 using ClaimTracker.Api.Telemetry;
@@ -59,6 +60,8 @@ public static class ClaimTrackerHost
         // After authentication, so that each API key has its own budget
         app.UseRateLimiter();
         app.UseAuthorization();
+        // After authentication, which reads keys from the primary: a read's queries may then go to a replica
+        app.UseClaimTrackerReadRouting();
         app.UseClaimTrackerIdempotency();
         app.UseClaimTrackerOpenApi();
 

@@ -98,6 +98,49 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a hot standby of <paramref name="primary"/> in the empty or missing folder <paramref name="dataDirectory"/>:
+    /// `pg_basebackup -R` copies the primary over a replication connection (initdb's pg_hba admits those from loopback)
+    /// and writes the settings that make the copy stream the primary's WAL from then on. With a positive
+    /// <paramref name="applyDelay"/>, each commit is replayed that long after the primary made it (`recovery_min_apply_delay`,
+    /// set with ALTER SYSTEM, so that it can be changed while the standby runs): a replica that lags on purpose.
+    /// </summary>
+    public static async Task<LocalPostgresCluster> StartReplicaAsync(
+        LocalPostgresCluster primary, string dataDirectory, TimeSpan applyDelay = default, CancellationToken cancellationToken = default)
+    {
+        dataDirectory = Path.GetFullPath(dataDirectory);
+        var runAsPostgres = RunAsPostgres;
+        Directory.CreateDirectory(dataDirectory);
+        if (runAsPostgres) await RunAsync("chown", ["postgres:postgres", dataDirectory], asPostgres: false, cancellationToken);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // A fast checkpoint starts the copy at once (a spread one could take minutes on an idle primary).
+        string[] backup = ["-D", dataDirectory, "-h", "127.0.0.1", "-p", primary.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-U", "postgres", "-X", "stream", "-R", "--checkpoint=fast"];
+        await RunAsync(Path.Combine(primary._binDirectory, "pg_basebackup"), primary.Durable ? backup : [.. backup, "--no-sync"],
+            runAsPostgres, cancellationToken);
+
+        var replica = new LocalPostgresCluster(dataDirectory, primary._binDirectory, FreePort(), reused: false, stopOnDispose: true, primary.Durable);
+        await replica.StartServerAsync(cancellationToken);
+        if (applyDelay > TimeSpan.Zero) await replica.SetApplyDelayAsync(applyDelay, cancellationToken);
+        return replica;
+    }
+
+    /// <summary>On a standby, how long after the primary's commit each commit is replayed (zero: as soon as it arrives).</summary>
+    public async Task SetApplyDelayAsync(TimeSpan applyDelay, CancellationToken cancellationToken = default)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString()) { Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        var milliseconds = ((long)applyDelay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // ALTER SYSTEM takes no parameters; the value is a number we formatted.
+        await using (var alter = new NpgsqlCommand($"ALTER SYSTEM SET recovery_min_apply_delay = '{milliseconds}ms'", connection))
+        {
+            await alter.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection);
+        await reload.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Starts the server again on the same folder and port after it stopped or died (the connection strings handed out
     /// stay valid). Throws <see cref="LocalPostgresException"/> when it cannot start yet, e.g. while the killed server's
     /// backends still hold its shared memory, or when its port has been taken meanwhile.

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Replicas;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -76,6 +77,8 @@ public static class ChangeStream
 
     public static RouteHandlerBuilder MapChangeStream(this IEndpointRouteBuilder changes) =>
         changes.MapGet("/stream", OpenStream)
+            // Woken by the primary's NOTIFY: a lagging replica would not have the change yet, and the stream would wait for the next.
+            .ReadsFromPrimary()
             .WithName("StreamChanges")
             .WithSummary("Stream status changes live, as Server-Sent Events")
             .WithDescription("`text/event-stream` for `EventSource`. Each change is one event: `id: <seq>`, `event: status_change`, " +

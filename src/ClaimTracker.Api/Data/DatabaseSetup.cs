@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using ClaimTracker.Api.Data.Seed;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Replicas;
 using ClaimTracker.LocalPostgres;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -45,6 +46,14 @@ public sealed class DatabaseOptions
 
     [Range(1, 3600, ErrorMessage = "Database:StartupTimeoutSeconds must be 1–3600.")]
     public int StartupTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>A replica further behind the primary than this is skipped; its reads go to the primary or another replica.</summary>
+    [Range(1, 3600, ErrorMessage = "Database:MaxReplicaLagSeconds must be 1–3600.")]
+    public int MaxReplicaLagSeconds { get; set; } = 5;
+
+    /// <summary>How often the primary's and the replicas' WAL positions are read: what a request knows of a replica is this old at most.</summary>
+    [Range(100, 60000, ErrorMessage = "Database:ReplicaPollMilliseconds must be 100–60000.")]
+    public int ReplicaPollMilliseconds { get; set; } = 1000;
 }
 
 /// <summary>The embedded PostgreSQL, started when no connection string is configured.</summary>
@@ -74,13 +83,19 @@ public static class DatabaseSetup
 
     public static void AddClaimTrackerDatabase(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedSettings<DatabaseOptions>(DatabaseOptions.Section);
+        builder.Services.AddValidatedSettings<DatabaseOptions>(DatabaseOptions.Section)
+            // Not echoed: a connection string may hold a password.
+            .Validate<IConfiguration>(
+                (_, configuration) => ReplicaSet.IsValid(configuration.GetConnectionString(ReplicaSet.ConnectionStringName)),
+                $"ConnectionStrings:{ReplicaSet.ConnectionStringName} must be an Npgsql connection string naming one host or " +
+                "several (e.g. Host=replica1,replica2:5433;Username=claimtracker;Password=…;Database=claimtracker).");
         builder.Services.AddValidatedSettings<LocalDatabaseOptions>(LocalDatabaseOptions.Section);
         builder.Services.AddValidatedSettings<SeedOptions>(SeedOptions.Section);
         builder.Services.AddSingleton<DatabaseEndpoint>();
         // Named: its metrics (db.client.*) are labelled by this name, not by the connection string (host, user, database).
         builder.Services.AddSingleton(sp => new NpgsqlDataSourceBuilder(sp.GetRequiredService<DatabaseEndpoint>().ConnectionString) { Name = "claimtracker" }.Build());
-        builder.Services.AddDbContextPool<ClaimTrackerDbContext>((sp, options) => options
+        builder.AddClaimTrackerReplicas();
+        builder.Services.AddPooledDbContextFactory<ClaimTrackerDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention()
             // A failed command reaches the request's exception handling, which logs it once, as what it answered (a 503 in
@@ -89,6 +104,17 @@ public static class DatabaseSetup
                 (RelationalEventId.CommandError, LogLevel.Debug),
                 (CoreEventId.QueryIterationFailed, LogLevel.Debug),
                 (CoreEventId.SaveChangesFailed, LogLevel.Debug))));
+        // One pooled context per request (what AddDbContextPool registers), starting on the primary: with replicas, a context
+        // keeps its connection across leases, so one that served a read from a replica (ReadRouting) is pointed back here.
+        builder.Services.AddScoped(sp =>
+        {
+            var db = sp.GetRequiredService<IDbContextFactory<ClaimTrackerDbContext>>().CreateDbContext();
+            if (sp.GetRequiredService<ReplicaSet>().Enabled)
+            {
+                db.Database.SetDbConnection(sp.GetRequiredService<NpgsqlDataSource>().CreateConnection(), contextOwnsConnection: true);
+            }
+            return db;
+        });
         builder.Services.AddHostedService<EmbeddedPostgresWatchdog>();
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ClaimTracker.Api.Replicas;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -84,6 +85,11 @@ internal sealed class OpenApiConventions : IOperationFilter
             AddProblem(operation, context, StatusCodes.Status503ServiceUnavailable,
                 "The database is unavailable: retry after the `Retry-After` seconds.");
         }
+        if (context.ApiDescription.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true)
+        {
+            if (context.ApiDescription.HttpMethod is "GET") DocumentTokenParameter(operation, context);
+            else DocumentTokenHeader(operation);
+        }
         if (context.ApiDescription.HttpMethod is "PATCH" or "PUT" or "DELETE" && context.ApiDescription.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true)
         {
             AddProblem(operation, context, StatusCodes.Status409Conflict,
@@ -99,6 +105,38 @@ internal sealed class OpenApiConventions : IOperationFilter
             if (parameter.Name is null || !Parameters.TryGetValue(parameter.Name, out var known)) continue;
             parameter.Description ??= known.Description;
             if (known.Example.Length > 0 && parameter.Name != "source") parameter.Example ??= Typed(known.Example, parameter.Schema);
+        }
+    }
+
+    /// <summary>A read may send back a write's token, to see that write even when replicas serve reads (ReadRouting).</summary>
+    private static void DocumentTokenParameter(OpenApiOperation operation, OperationFilterContext context)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = ReadRouting.HeaderName, In = ParameterLocation.Header, Required = false,
+            Description = "The `X-Consistency-Token` of a write's response, sent back to read what that write did: the read is " +
+                          "served by a replica that has replayed it, else by the primary. Without it a read may come from a " +
+                          "replica a few seconds behind. Opaque (a PostgreSQL WAL position); a malformed one is 400.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 40 },
+        });
+        AddProblem(operation, context, StatusCodes.Status400BadRequest, "Invalid input (a malformed `X-Consistency-Token` included).");
+    }
+
+    /// <summary>Every successful write answers with the token a client sends back to read its own write.</summary>
+    private static void DocumentTokenHeader(OpenApiOperation operation)
+    {
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (!status.StartsWith('2') || response is not OpenApiResponse concrete) continue;
+            concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            concrete.Headers[ReadRouting.HeaderName] = new OpenApiHeader
+            {
+                Description = "Where this write's commit ends in the primary's WAL (opaque). Send it back as the " +
+                              "`X-Consistency-Token` header of a read to be sure to see this write. Present when the API reads " +
+                              "from replicas (`ConnectionStrings:ClaimTrackerReplica`).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            };
         }
     }
 

@@ -2,6 +2,7 @@ using System.Data;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
+using ClaimTracker.Api.Replicas;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,6 +19,8 @@ public static class StatsApi
         var group = api.MapGroup("/stats").WithTags("Stats");
 
         group.MapGet("/", GetStats)
+            // Shared by concurrent requests (StatsCoalescer), whatever token each sent: only the primary is never older than one.
+            .ReadsFromPrimary()
             .WithName("GetStats")
             .WithSummary("Claims by status and subject, and status changes per day, for dashboards")
             .WithDescription("`{ \"claims\", \"byStatus\", \"bySubject\", \"changesPerDay\", \"generatedAt\" }`. `byStatus` always " +

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace ClaimTracker.Api.Telemetry;
@@ -41,6 +42,38 @@ public static class ClaimTrackerMetrics
     public static readonly Histogram<double> WebhookOutboxLag = Meter.CreateHistogram<double>(
         "claimtracker.webhooks.outbox_lag", "s", "From an event's commit to the first attempt to deliver it",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
+
+    /// <summary>Which database served an API read (counted only when replicas are configured).</summary>
+    public enum ReadTarget { Primary, Replica }
+
+    /// <summary>API reads (GET, HEAD) by the database that served them, when `ConnectionStrings:ClaimTrackerReplica` is set.</summary>
+    public static readonly Counter<long> Reads =
+        Meter.CreateCounter<long>("claimtracker.reads", "{request}", "API reads by the database that served them: replica or primary");
+
+    private static readonly KeyValuePair<string, object?> ServedByPrimary = new("database", "primary");
+    private static readonly KeyValuePair<string, object?> ServedByReplica = new("database", "replica");
+
+    public static void CountRead(ReadTarget target) => Reads.Add(1, target == ReadTarget.Replica ? ServedByReplica : ServedByPrimary);
+
+    private static readonly ConcurrentDictionary<object, Func<IEnumerable<Measurement<double>>>> ReplicaLagSources = new();
+
+    /// <summary>Each usable replica's lag behind the primary, as the replica monitor last measured it (docs/decisions/017).</summary>
+    public static readonly ObservableGauge<double> ReplicaLag = Meter.CreateObservableGauge(
+        "claimtracker.replica.lag", () => ReplicaLagSources.Values.SelectMany(measure => measure()), "s",
+        "How far each usable replica is behind the primary, labelled by its pool's name");
+
+    /// <summary>Reports replica lags until the returned registration is disposed (one monitor per host; tests run several).</summary>
+    public static IDisposable ObserveReplicaLag(Func<IEnumerable<Measurement<double>>> measure)
+    {
+        var key = new object();
+        ReplicaLagSources[key] = measure;
+        return new Registration(() => ReplicaLagSources.TryRemove(key, out _));
+    }
+
+    private sealed class Registration(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
 
     /// <summary>Requests refused by the rate limiter (429).</summary>
     public static readonly Counter<long> RateLimitRejections =

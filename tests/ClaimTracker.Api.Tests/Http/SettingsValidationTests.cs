@@ -19,6 +19,9 @@ public sealed class SettingsValidationTests
     [InlineData("ClaimReview__ClaimUrlTemplate", "claims/{slug}", "ClaimReview:ClaimUrlTemplate must be an absolute URL")]
     [InlineData("Auth__BootstrapAdminKey", "too-short", "Auth:BootstrapAdminKey must be at least 20 characters.")]
     [InlineData("Database__StartupTimeoutSeconds", "0", "Database:StartupTimeoutSeconds must be 1–3600.")]
+    [InlineData("Database__MaxReplicaLagSeconds", "0", "Database:MaxReplicaLagSeconds must be 1–3600.")]
+    [InlineData("ConnectionStrings__ClaimTrackerReplica", "Host=replica;Port=many", "ConnectionStrings:ClaimTrackerReplica must be an Npgsql connection string")]
+    [InlineData("ConnectionStrings__ClaimTrackerReplica", "Hots=replica", "ConnectionStrings:ClaimTrackerReplica must be an Npgsql connection string")]
     [InlineData("LocalDatabase__RestartTimeoutSeconds", "99999", "LocalDatabase:RestartTimeoutSeconds must be 1–3600.")]
     [InlineData("Seed__Enabled", "maybe", "'maybe' at 'Seed:Enabled'")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string variable, string value, string message)
