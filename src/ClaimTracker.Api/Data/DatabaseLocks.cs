@@ -6,6 +6,8 @@ namespace ClaimTracker.Api.Data;
 /// Every lock a write takes beyond its own row's UPDATE, and the one order in which a transaction takes them, so that no
 /// two of the API's writes can deadlock (docs/decisions/009-concurrent-writes-and-database-failures.md):
 /// <list type="number">
+/// <item>the import lock (advisory): each review a ClaimReview import writes, so that concurrent imports of one review, or
+/// of two reviews of one new claim, do not both create it;</item>
 /// <item>the partOf lock (advisory): a PATCH that sets `partOf`, so that two patches cannot make a cycle together;</item>
 /// <item>the source row: FOR SHARE while an appearance is added, the ETag-guarded UPDATE of a content revision;</item>
 /// <item>claim rows, all of a write's at once, in ascending id (<see cref="LockClaimsAsync"/>);</item>
@@ -21,6 +23,11 @@ public static class DatabaseLocks
     public const long ChainKey = 0x436C61696D5472;
     public const long SeedKey = 0x53746F72795365;
     public const long StartupKey = 0x4D696772617465;
+    public const long ImportKey = 0x496D706F727473;
+
+    /// <summary>0. Serialises the reviews that ClaimReview imports write, one review (one transaction) at a time.</summary>
+    public static Task LockImportsAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
+        AdvisoryAsync(db, ImportKey, cancellationToken);
 
     /// <summary>1. Serialises the patches that set `partOf` (the cycle check reads what the previous one committed).</summary>
     public static Task LockPartOfAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
