@@ -16,7 +16,7 @@ public static class ClaimReviewCommands
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
-        if (args is not ["import", "claimreview", var path])
+        if (args is not ["import", "claimreview", var path, ..] || path.StartsWith("--", StringComparison.Ordinal))
         {
             await Console.Error.WriteLineAsync("usage: dotnet run --project src/ClaimTracker.Api -- import claimreview FILE");
             return Usage;
