@@ -203,6 +203,21 @@ public sealed class ClaimReviewImportTests(ClaimTrackerApp app) : IClassFixture<
     }
 
     [Fact]
+    public async Task AnIdempotencyKeyReplaysTheFirstAnswerOfARetriedImport()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        var body = Read("google-example.json").Replace(GoogleExampleUrl, "https://example.com/news/science/tides.html")
+            .Replace("The world is flat", "The Moon causes no tides");
+        editor.DefaultRequestHeaders.Add("Idempotency-Key", $"import-{Guid.NewGuid():N}");
+
+        var first = await ImportAsync(editor, body);
+        var retry = await ImportAsync(editor, body);
+
+        AssertCounts(first, created: 1);
+        Assert.Equal(first.GetRawText(), retry.GetRawText()); // replayed, not re-run as `unchanged`
+    }
+
+    [Fact]
     public async Task AReaderMayNotImport()
     {
         using var reader = await app.CreateClientAsync(Role.Reader);
