@@ -6,13 +6,13 @@ namespace ClaimTracker.Api.Data;
 /// Every lock a write takes beyond its own row's UPDATE, and the one order in which a transaction takes them, so that no
 /// two of the API's writes can deadlock (docs/decisions/009-concurrent-writes-and-database-failures.md):
 /// <list type="number">
-/// <item>the import lock (advisory): each review a ClaimReview import writes, so that concurrent imports of one review, or
-/// of two reviews of one new claim, do not both create it;</item>
 /// <item>the partOf lock (advisory): a PATCH that sets `partOf`, so that two patches cannot make a cycle together;</item>
 /// <item>the source row: FOR SHARE while an appearance is added, the ETag-guarded UPDATE of a content revision;</item>
 /// <item>claim rows, all of a write's at once, in ascending id (<see cref="LockClaimsAsync"/>);</item>
 /// <item>the history chain lock (advisory): every status change, held to commit, after its claim's UPDATE.</item>
 /// </list>
+/// Before all of these (0): the import lock (advisory), around each review a ClaimReview import writes, so that concurrent
+/// imports of one review, or of two reviews of one new claim, do not both create it.
 /// The start-up lock is taken alone, on a session of its own, around migrations and the seed (<see cref="HoldStartupLockAsync"/>);
 /// the seed lock inside it, around the seed. All others are transaction-scoped: COMMIT or ROLLBACK releases them. A deadlock that happens anyway (a writer outside the API) is 409 `/problems/write-conflict`.
 /// </summary>
