@@ -1,6 +1,7 @@
 using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Checks;
+using ClaimTracker.Api.ClaimReviews;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Entities;
@@ -68,6 +69,8 @@ public static class ClaimTrackerHost
         // API: reads for readers (and anonymous callers unless configured off); writes need more, per endpoint
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Read);
         api.MapClaims();
+        api.MapClaimReviewFeed();
+        api.MapImports();
         api.MapChanges();
         api.MapSources();
         api.MapEntities();

@@ -1,5 +1,6 @@
 using ClaimTracker.Api;
 using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.ClaimReviews;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Http;
 using ClaimTracker.LocalPostgres;
@@ -47,6 +48,13 @@ if (ApiKeyCommands.IsCommand(args))
 {
     var exitCode = await ApiKeyCommands.RunAsync(app, args);
     await app.DisposeAsync(); // stops the embedded PostgreSQL, if it started one
+    return exitCode;
+}
+// `-- import claimreview FILE` imports a ClaimReview file instead of serving
+if (ClaimReviewCommands.IsCommand(args))
+{
+    var exitCode = await ClaimReviewCommands.RunAsync(app, args);
+    await app.DisposeAsync();
     return exitCode;
 }
 await ApiKeyCommands.EnsureBootstrapAdminAsync(app);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Linq.Expressions;
 using System.Text.Json.Serialization;
 using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Data;
@@ -40,6 +41,17 @@ public sealed record CreativeWork(
     [property: JsonPropertyName("@type")] string Type, string Url, string Name,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateOnly? DatePublished);
 
+/// <summary>The facts of one claim that its ClaimReview is built from (<see cref="ClaimReviewApi.ToFacts"/>).</summary>
+public sealed record ClaimReviewFacts(
+    Guid Id, string Slug, string Statement, ClaimStatus Status, string? StatusReason, DateTimeOffset ChangedAt,
+    ClaimReviewClaimant? Claimant, IReadOnlyList<ClaimReviewSource> Sources);
+
+/// <summary>Who made the claim, for `itemReviewed.author`.</summary>
+public sealed record ClaimReviewClaimant(string Name, EntityKind Kind);
+
+/// <summary>A source that makes, relays or retracts the claim, for `itemReviewed.appearance`.</summary>
+public sealed record ClaimReviewSource(string? Url, string Title, DateTimeOffset? PublishedAt, DateTimeOffset CreatedAt);
+
 /// <summary>
 /// Configuration `ClaimReview`: the newsroom publishing the reviews (`PublisherName`, `PublisherUrl`) and where a claim's
 /// public page is (`ClaimUrlTemplate` with `{slug}` or `{id}`; without one, the claim's URL in this API).
@@ -54,8 +66,12 @@ public sealed class ClaimReviewOptions : IValidatableObject
 
     public string? ClaimUrlTemplate { get; set; }
 
+    /// <summary>The most reviews one `POST /imports/claimreview` takes (413 past it); the command line takes any number.</summary>
+    public int ImportMaxItems { get; set; } = 200;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (ImportMaxItems < 1) yield return new ValidationResult($"ClaimReview:ImportMaxItems must be at least 1, not {ImportMaxItems}.");
         if (!string.IsNullOrWhiteSpace(PublisherUrl) && !Uri.TryCreate(PublisherUrl, UriKind.Absolute, out _))
         {
             yield return new ValidationResult($"ClaimReview:PublisherUrl must be an absolute URL, not '{PublisherUrl}'.");
@@ -100,26 +116,36 @@ public static class ClaimReviewApi
     private static async Task<Results<JsonHttpResult<ClaimReviewResponse>, ProblemHttpResult>> GetClaimReview(
         string idOrSlug, ClaimTrackerDbContext db, HttpContext http, IOptions<ClaimReviewOptions> options, CancellationToken cancellationToken)
     {
-        var claim = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug)
-            .Select(c => new
-            {
-                c.Id, c.Slug, c.Statement, c.Status, c.StatusReason, ChangedAt = c.StatusChangedAt ?? c.UpdatedAt,
-                Claimant = c.Claimant == null ? null : new { c.Claimant.Name, c.Claimant.Kind },
-                // Where the claim is made or relayed; sources that support, dispute or deny it are evidence, not appearances.
-                Sources = c.Appearances
-                    .Where(a => a.Stance == Stance.Asserts || a.Stance == Stance.Reports || a.Stance == Stance.Retracts)
-                    .Select(a => new { a.Source.Url, a.Source.Title, a.Source.PublishedAt, a.CreatedAt })
-                    .ToList(),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
+        var claim = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug).Select(ToFacts).FirstOrDefaultAsync(cancellationToken);
         if (claim is null) return ClaimLookup.NotFound(idOrSlug);
-        if (ClaimStatusRules.RatingOf(claim.Status) is not { } rating)
+        if (Build(claim, http.Request, options.Value) is not { } review)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, type: NotReviewedType,
                 title: "The claim has not been reviewed yet",
                 detail: $"'{claim.Slug}' is {Http.EnumWords.ToWord(claim.Status)}: a ClaimReview exists once it is confirmed, " +
                         "disputed, inconclusive, refuted or retracted.");
         }
+        return TypedResults.Json(review, contentType: MediaType);
+    }
+
+    /// <summary>What a claim's ClaimReview is built from, read in one query (`db.Claims.Select(ToFacts)`).</summary>
+    public static readonly Expression<Func<Claim, ClaimReviewFacts>> ToFacts = c => new ClaimReviewFacts(
+        c.Id, c.Slug, c.Statement, c.Status, c.StatusReason, c.StatusChangedAt ?? c.UpdatedAt,
+        c.Claimant == null ? null : new ClaimReviewClaimant(c.Claimant.Name, c.Claimant.Kind),
+        // Where the claim is made or relayed; sources that support, dispute or deny it are evidence, not appearances.
+        c.Appearances
+            .Where(a => a.Stance == Stance.Asserts || a.Stance == Stance.Reports || a.Stance == Stance.Retracts)
+            .Select(a => new ClaimReviewSource(a.Source.Url, a.Source.Title, a.Source.PublishedAt, a.CreatedAt))
+            .ToList());
+
+    /// <summary>
+    /// The claim's ClaimReview, as `GET /claims/{idOrSlug}/claimreview` and `GET /claimreview/feed` serve it; null while the
+    /// claim is not reviewed (`unverified`, `in_review`). <paramref name="request"/> gives the claim's URL when
+    /// `ClaimReview:ClaimUrlTemplate` is not set.
+    /// </summary>
+    public static ClaimReviewResponse? Build(ClaimReviewFacts claim, HttpRequest request, ClaimReviewOptions settings)
+    {
+        if (ClaimStatusRules.RatingOf(claim.Status) is not { } rating) return null;
 
         var appearances = claim.Sources
             .Where(s => s.Url is not null)
@@ -130,24 +156,22 @@ public static class ClaimReviewApi
         var firstPublished = claim.Sources.Min(s => s.PublishedAt);
         var author = claim.Claimant is null ? null
             : new SchemaAgent(claim.Claimant.Kind == EntityKind.Person ? "Person" : "Organization", claim.Claimant.Name, null);
-        var settings = options.Value;
 
-        return TypedResults.Json(new ClaimReviewResponse(
-            "https://schema.org", "ClaimReview", ClaimUrl(http, settings, claim.Id, claim.Slug), claim.Statement,
+        return new ClaimReviewResponse(
+            "https://schema.org", "ClaimReview", ClaimUrl(request, settings, claim.Id, claim.Slug), claim.Statement,
             new ReviewRating("Rating", rating.Value, ReviewRatingValue.Best, ReviewRatingValue.Worst, rating.Name),
             new ReviewedClaim("Claim", author, DateOf(firstPublished), appearances, appearances.FirstOrDefault()),
             DateOnly.FromDateTime(claim.ChangedAt.UtcDateTime),
             new SchemaAgent("Organization", NonEmpty(settings.PublisherName) ?? DefaultPublisherName, NonEmpty(settings.PublisherUrl)),
-            claim.StatusReason), contentType: MediaType);
+            claim.StatusReason);
     }
 
     /// <summary>`ClaimReview:ClaimUrlTemplate` with `{slug}` and `{id}` filled in; without one, the claim's URL in this API.</summary>
-    private static string ClaimUrl(HttpContext http, ClaimReviewOptions settings, Guid id, string slug)
+    private static string ClaimUrl(HttpRequest request, ClaimReviewOptions settings, Guid id, string slug)
     {
         var template = NonEmpty(settings.ClaimUrlTemplate);
         var escaped = Uri.EscapeDataString(slug);
         if (template is not null) return template.Replace("{slug}", escaped, StringComparison.Ordinal).Replace("{id}", id.ToString(), StringComparison.Ordinal);
-        var request = http.Request;
         return $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1/claims/{escaped}";
     }
 

@@ -11,6 +11,8 @@ namespace ClaimTracker.Api.Data;
 /// <item>claim rows, all of a write's at once, in ascending id (<see cref="LockClaimsAsync"/>);</item>
 /// <item>the history chain lock (advisory): every status change, held to commit, after its claim's UPDATE.</item>
 /// </list>
+/// Before all of these (0): the import lock (advisory), around each review a ClaimReview import writes, so that concurrent
+/// imports of one review, or of two reviews of one new claim, do not both create it.
 /// The start-up lock is taken alone, on a session of its own, around migrations and the seed (<see cref="HoldStartupLockAsync"/>);
 /// the seed lock inside it, around the seed. All others are transaction-scoped: COMMIT or ROLLBACK releases them. A deadlock that happens anyway (a writer outside the API) is 409 `/problems/write-conflict`.
 /// </summary>
@@ -21,6 +23,11 @@ public static class DatabaseLocks
     public const long ChainKey = 0x436C61696D5472;
     public const long SeedKey = 0x53746F72795365;
     public const long StartupKey = 0x4D696772617465;
+    public const long ImportKey = 0x496D706F727473;
+
+    /// <summary>0. Serialises the reviews that ClaimReview imports write, one review (one transaction) at a time.</summary>
+    public static Task LockImportsAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
+        AdvisoryAsync(db, ImportKey, cancellationToken);
 
     /// <summary>1. Serialises the patches that set `partOf` (the cycle check reads what the previous one committed).</summary>
     public static Task LockPartOfAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>

@@ -86,6 +86,7 @@ public static class ProblemTypes
     public const string SearchTooBroad = "/problems/search-too-broad";
     public const string WriteConflict = "/problems/write-conflict";
     public const string DatabaseUnavailable = "/problems/database-unavailable";
+    public const string TooManyItems = "/problems/too-many-items";
 
     /// <summary>422: a rule of the domain was broken; <paramref name="type"/> names which.</summary>
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RuleBroken(string type, string title, string detail) =>

@@ -34,6 +34,7 @@ public sealed class SourceRevision
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-public enum SourceKind { Article, Report, Statement, Ruling, Filing, SocialPost, Dataset, Other }
+/// <summary>`fact_check`: another desk's published verdict (a schema.org ClaimReview), as `POST /imports/claimreview` records it.</summary>
+public enum SourceKind { Article, Report, Statement, Ruling, Filing, SocialPost, Dataset, Other, FactCheck }
 
 public enum SourceReliability { Unrated, Credible, Mixed, NotCredible }

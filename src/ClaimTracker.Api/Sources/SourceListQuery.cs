@@ -10,7 +10,7 @@ namespace ClaimTracker.Api.Sources;
 /// <summary>The query string of `GET /sources`, as sent.</summary>
 public sealed partial record SourceListQuery
 {
-    /// <summary>Kind of source: article, report, statement, ruling, filing, social_post, dataset or other.</summary>
+    /// <summary>Kind of source: article, report, statement, ruling, filing, social_post, dataset, other or fact_check.</summary>
     /// <example>article</example>
     [FromQuery(Name = "kind")] public string? Kind { get; init; }
 

@@ -95,6 +95,8 @@ internal static partial class RoleMatrix
         ["GET /api/v1/timeline"] = Role.Reader,
         ["GET /api/v1/claims/export"] = Role.Reader,
         ["GET /api/v1/claims/{idOrSlug}/claimreview"] = Role.Reader,
+        ["GET /api/v1/claimreview/feed"] = Role.Reader,
+        ["POST /api/v1/imports/claimreview"] = Role.Editor,
         ["GET /api/v1/checks/consistency"] = Role.Reader,
         ["GET /api/v1/stats"] = Role.Reader,
         ["GET /api/v1/api-keys"] = Role.Admin,

@@ -628,7 +628,7 @@ namespace ClaimTracker.Api.Data.Migrations
 
                     b.ToTable("sources", null, t =>
                         {
-                            t.HasCheckConstraint("ck_sources_kind", "kind IN ('article', 'report', 'statement', 'ruling', 'filing', 'social_post', 'dataset', 'other')");
+                            t.HasCheckConstraint("ck_sources_kind", "kind IN ('article', 'report', 'statement', 'ruling', 'filing', 'social_post', 'dataset', 'other', 'fact_check')");
 
                             t.HasCheckConstraint("ck_sources_reliability", "reliability IN ('unrated', 'credible', 'mixed', 'not_credible')");
                         });
