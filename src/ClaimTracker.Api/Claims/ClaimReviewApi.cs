@@ -97,7 +97,7 @@ public static class ClaimReviewApi
         return claims;
     }
 
-    private static async Task<Results<JsonHttpResult<ClaimReviewResponse>, ProblemHttpResult>> GetClaimReview(
+    internal static async Task<Results<JsonHttpResult<ClaimReviewResponse>, ProblemHttpResult>> GetClaimReview(
         string idOrSlug, ClaimTrackerDbContext db, HttpContext http, IOptions<ClaimReviewOptions> options, CancellationToken cancellationToken)
     {
         var claim = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug)
