@@ -251,3 +251,23 @@ public sealed partial class ClaimPageTests(ClaimTrackerApp app) : IClassFixture<
     [GeneratedRegex("""<script type="application/ld\+json">(.*?)</script>""", RegexOptions.Singleline)]
     private static partial Regex JsonLdBlocks();
 }
+
+/// <summary>A superuser rewrites one of the $12B claim's changes behind the API's back: its page says so.</summary>
+public sealed class ClaimPageTamperTests(ClaimTrackerApp app) : IClassFixture<ClaimTrackerApp>
+{
+    [Fact]
+    public async Task ThePageOfAClaimWhoseChangeWasRewrittenSaysTheChainIsBrokenThere()
+    {
+        await using var db = app.CreateDbContext();
+        var claimId = await db.Claims.Where(c => c.Slug == "bytedance-ai-chips-budget-2025").Select(c => c.Id).SingleAsync(TestContext.Current.CancellationToken);
+        var seq = await db.StatusChanges.Where(c => c.ClaimId == claimId).OrderBy(c => c.Seq).Select(c => c.Seq).FirstAsync(TestContext.Current.CancellationToken);
+        await Tampering.BehindTheApisBackAsync(app, "UPDATE status_changes SET reason = 'rewritten' WHERE seq = $1", seq);
+
+        using var client = app.CreateClient();
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync("/claims/bytedance-ai-chips-budget-2025", TestContext.Current.CancellationToken));
+
+        Assert.Contains("<p id=\"chain\" class=\"chain\" data-valid=\"false\">", html);
+        Assert.Contains($"Chain broken at change {seq}:", Regex.Replace(html, "<[^>]+>", ""));
+        Assert.DoesNotContain("Chain verified", html);
+    }
+}
