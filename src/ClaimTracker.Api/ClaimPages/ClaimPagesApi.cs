@@ -25,8 +25,9 @@ public static class ClaimPagesApi
 
     public static void MapClaimPages(this IEndpointRouteBuilder app)
     {
-        // HTML, not API: left out of the OpenAPI document, whose operations are the JSON it links to.
-        app.MapGet("/claims/{idOrSlug}", GetClaimPage)
+        // HTML, not API: left out of the OpenAPI document, whose operations are the JSON it links to. HEAD too, for link
+        // checkers and previews.
+        app.MapMethods("/claims/{idOrSlug}", [HttpMethods.Get, HttpMethods.Head], GetClaimPage)
             .RequireAuthorization(Policies.Read)
             .ExcludeFromDescription();
     }
@@ -59,7 +60,7 @@ public static class ClaimPagesApi
         {
             var missing = await RenderAsync<ClaimNotFoundPage>(http, loggerFactory, new() { [nameof(ClaimNotFoundPage.IdOrSlug)] = idOrSlug,
                 [nameof(ClaimNotFoundPage.Root)] = http.Request.PathBase.Value ?? "" });
-            return TypedResults.Content(missing, HtmlType, Encoding.UTF8, StatusCodes.Status404NotFound);
+            return Html(http, missing, StatusCodes.Status404NotFound);
         }
 
         // The statement's language, and English for the rest of the page.
@@ -71,7 +72,15 @@ public static class ClaimPagesApi
         http.Response.Headers.CacheControl = "no-cache";
         return ETags.IfNoneMatchHits(http.Request, etag)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Content(html, HtmlType, Encoding.UTF8);
+            : Html(http, html, StatusCodes.Status200OK);
+    }
+
+    /// <summary>The page, or for HEAD its headers alone (Kestrel would drop the body; other servers need not).</summary>
+    private static IResult Html(HttpContext http, string html, int statusCode)
+    {
+        if (!HttpMethods.IsHead(http.Request.Method)) return TypedResults.Content(html, HtmlType, Encoding.UTF8, statusCode);
+        http.Response.ContentType = HtmlType;
+        return TypedResults.StatusCode(statusCode);
     }
 
     private static string ApiUrl(HttpContext http, string idOrSlug, string suffix) =>

@@ -225,6 +225,19 @@ public sealed partial class ClaimPageTests(ClaimTrackerApp app) : IClassFixture<
     }
 
     [Fact]
+    public async Task HeadAnswersWithTheHeadersOfThePageAndNoBody()
+    {
+        using var client = app.CreateClient();
+        using var get = await GetPageAsync($"/claims/{Budget}");
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/claims/{Budget}"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", head.Content.Headers.ContentType?.ToString());
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync(Ct));
+    }
+
+    [Fact]
     public async Task AnonymousReadersSeeThePageUnlessAnonymousReadsAreOff()
     {
         await using var closed = app.WithWebHostBuilder(b => b.UseSetting("Auth:AnonymousReads", "false"));
