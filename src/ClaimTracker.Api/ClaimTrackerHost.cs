@@ -1,6 +1,7 @@
 using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Checks;
+using ClaimTracker.Api.ClaimPages;
 using ClaimTracker.Api.ClaimReviews;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
@@ -79,6 +80,9 @@ public static class ClaimTrackerHost
         api.MapStats();
         api.MapApiKeys();
         api.MapWebhooks();
+
+        // Pages: a claim's public page (HTML), beside the dashboard
+        app.MapClaimPages();
 
         // Operations
         app.MapClaimTrackerHealth();

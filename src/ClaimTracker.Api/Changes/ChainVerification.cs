@@ -44,4 +44,44 @@ public static class ChainVerification
             previous = batch[^1];
         }
     }
+
+    /// <summary>
+    /// Checks one claim's links of the chain without walking all of it: each of <paramref name="claimChanges"/> (the
+    /// claim's rows) must recompute to its stored hash and follow the chain's row before it (its `prevHash` is that
+    /// row's hash), and the row after it must follow it. Two index lookups per change at most, in one query. What it
+    /// cannot see (a row of another claim rewritten, a gap elsewhere) is left to <see cref="VerifyAsync"/>.
+    /// </summary>
+    public static async Task<ChainVerificationResponse> VerifyClaimAsync(
+        ClaimTrackerDbContext db, IReadOnlyList<StatusChange> claimChanges, CancellationToken cancellationToken)
+    {
+        var own = claimChanges.Select(c => c.Seq).ToHashSet();
+        var neighbours = own.SelectMany(seq => new[] { seq - 1, seq + 1 }).Where(seq => seq > 0 && !own.Contains(seq)).ToList();
+        var rows = claimChanges.ToDictionary(c => c.Seq);
+        if (neighbours.Count > 0)
+        {
+            foreach (var row in await db.StatusChanges.AsNoTracking().Where(c => neighbours.Contains(c.Seq)).ToListAsync(cancellationToken))
+            {
+                rows[row.Seq] = row;
+            }
+        }
+
+        var checkedRows = new HashSet<long>();
+        foreach (var change in claimChanges.OrderBy(c => c.Seq))
+        {
+            // The first row follows the genesis hash; any other follows the row before it, which must be there.
+            var previous = change.Seq == 1 ? null : rows.GetValueOrDefault(change.Seq - 1);
+            if (change.Seq > 1 && previous is null) return Broken(change.Seq - 1);
+            if (previous is not null) checkedRows.Add(previous.Seq);
+            checkedRows.Add(change.Seq);
+            if (HashChain.FirstBroken([change], previous) is { } broken) return Broken(broken);
+            if (rows.GetValueOrDefault(change.Seq + 1) is { } next)
+            {
+                checkedRows.Add(next.Seq);
+                if (HashChain.FirstBroken([next], change) is { } brokenNext) return Broken(brokenNext);
+            }
+        }
+        return new ChainVerificationResponse(checkedRows.Count, Valid: true, FirstBrokenSeq: null);
+
+        ChainVerificationResponse Broken(long seq) => new(checkedRows.Count, Valid: false, FirstBrokenSeq: seq);
+    }
 }

@@ -54,7 +54,7 @@ public sealed record ClaimReviewSource(string? Url, string Title, DateTimeOffset
 
 /// <summary>
 /// Configuration `ClaimReview`: the newsroom publishing the reviews (`PublisherName`, `PublisherUrl`) and where a claim's
-/// public page is (`ClaimUrlTemplate` with `{slug}` or `{id}`; without one, the claim's URL in this API).
+/// public page is (`ClaimUrlTemplate` with `{slug}` or `{id}`; without one, the claim's page this API serves).
 /// </summary>
 public sealed class ClaimReviewOptions : IValidatableObject
 {
@@ -113,7 +113,7 @@ public static class ClaimReviewApi
         return claims;
     }
 
-    private static async Task<Results<JsonHttpResult<ClaimReviewResponse>, ProblemHttpResult>> GetClaimReview(
+    internal static async Task<Results<JsonHttpResult<ClaimReviewResponse>, ProblemHttpResult>> GetClaimReview(
         string idOrSlug, ClaimTrackerDbContext db, HttpContext http, IOptions<ClaimReviewOptions> options, CancellationToken cancellationToken)
     {
         var claim = await db.Claims.AsNoTracking().WhereIdOrSlug(idOrSlug).Select(ToFacts).FirstOrDefaultAsync(cancellationToken);
@@ -166,13 +166,13 @@ public static class ClaimReviewApi
             claim.StatusReason);
     }
 
-    /// <summary>`ClaimReview:ClaimUrlTemplate` with `{slug}` and `{id}` filled in; without one, the claim's URL in this API.</summary>
+    /// <summary>`ClaimReview:ClaimUrlTemplate` with `{slug}` and `{id}` filled in; without one, the claim's page in this API (`/claims/{slug}`, HTML).</summary>
     private static string ClaimUrl(HttpRequest request, ClaimReviewOptions settings, Guid id, string slug)
     {
         var template = NonEmpty(settings.ClaimUrlTemplate);
         var escaped = Uri.EscapeDataString(slug);
         if (template is not null) return template.Replace("{slug}", escaped, StringComparison.Ordinal).Replace("{id}", id.ToString(), StringComparison.Ordinal);
-        return $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1/claims/{escaped}";
+        return $"{request.Scheme}://{request.Host}{request.PathBase}/claims/{escaped}";
     }
 
     private static DateOnly? DateOf(DateTimeOffset? time) => time is { } t ? DateOnly.FromDateTime(t.UtcDateTime) : null;

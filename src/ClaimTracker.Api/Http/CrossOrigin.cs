@@ -49,7 +49,9 @@ public static class CrossOrigin
             headers["Referrer-Policy"] = "no-referrer";
             context.Response.OnStarting(() =>
             {
-                if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true)
+                // A page with a policy of its own (the claim page) keeps it; it forbids framing too.
+                if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
+                    && string.IsNullOrEmpty(context.Response.Headers.ContentSecurityPolicy))
                 {
                     context.Response.Headers.ContentSecurityPolicy = "frame-ancestors 'none'";
                 }

@@ -65,6 +65,8 @@
   }
 
   const claimUrl = claim => `${API}/claims/${encodeURIComponent(claim.slug)}`;
+  /** The claim's page (server-rendered HTML: /claims/{slug}), where rows, events and the latest change lead. */
+  const pageUrl = claim => `/claims/${encodeURIComponent(claim.slug)}`;
 
   /** A link from the data only when it is http(s): never `javascript:` or the like. */
   function webUrl(text) {
@@ -231,7 +233,7 @@
     return h('li', { class: 'event', dataset: { claimId: claim.id, slug: claim.slug } },
       h('div', { class: 'event-date' }, occurredElement(claim)),
       h('div', { class: 'event-body' },
-        h('a', { class: 'event-statement', href: claimUrl(claim) }, claim.statement),
+        h('a', { class: 'event-statement', href: pageUrl(claim) }, claim.statement),
         h('div', { class: 'event-meta' }, statusBadge(claim.status), h('span', { class: 'subject' }, claim.subject.name))));
   }
 
@@ -303,7 +305,7 @@
     toggle.addEventListener('click', () => toggleDetails(row, claim));
     row.dataset.status = claim.status;
     row.replaceChildren(
-      h('td', { class: 'statement' }, h('a', { href: claimUrl(claim) }, claim.statement), ' ', toggle),
+      h('td', { class: 'statement' }, h('a', { href: pageUrl(claim) }, claim.statement), ' ', toggle),
       h('td', { class: 'subject' }, claim.subject.name),
       h('td', { class: 'status', dataset: { status: claim.status } }, statusBadge(claim.status)),
       h('td', { class: 'updated' }, timeElement(claim.updatedAt, dateTimeFormat)));
@@ -340,7 +342,7 @@
       ['Status reason', claim.statusReason],
       ['Status since', claim.statusChangedAt && timeElement(claim.statusChangedAt, dateTimeFormat)],
       ['Claimant', claim.claimant ? claim.claimant.name : 'Unattributed'],
-      ['Part of', claim.partOf && h('a', { href: claimUrl(claim.partOf) }, claim.partOf.statement)],
+      ['Part of', claim.partOf && h('a', { href: pageUrl(claim.partOf) }, claim.partOf.statement)],
       ['Tags', claim.tags?.length ? claim.tags.join(', ') : null],
     ].filter(([, value]) => value);
     const appearances = claim.appearances ?? [];
@@ -476,7 +478,7 @@
     latest.replaceChildren(
       h('span', { class: 'latest-label' }, 'Latest change'),
       change.at ? h('span', { class: 'latest-time' }, timeElement(change.at, timeFormat)) : null,
-      claim ? h('a', { class: 'latest-claim', href: claimUrl(claim) }, claim.statement) : h('span', null, 'A claim'),
+      claim ? h('a', { class: 'latest-claim', href: pageUrl(claim) }, claim.statement) : h('span', null, 'A claim'),
       h('span', { class: 'latest-move' },
         change.from ? statusBadge(change.from) : null,
         change.from ? h('span', { class: 'arrow' }, h('span', { 'aria-hidden': 'true' }, '→'),

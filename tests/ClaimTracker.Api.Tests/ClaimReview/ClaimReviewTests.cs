@@ -28,7 +28,8 @@ public sealed class ClaimReviewTests(ClaimTrackerApp app) : IClassFixture<ClaimT
         Assert.Equal(claim.StatusReason, review.GetProperty("reviewBody").GetString());
         AssertRating(review, 3, "Disputed");
         Assert.Equal(claim.StatusChangedAt!.Value.UtcDateTime.ToString("yyyy-MM-dd"), review.GetProperty("datePublished").GetString());
-        Assert.EndsWith("/api/v1/claims/bytedance-ai-chips-budget-2025", review.GetProperty("url").GetString());
+        // The claim page this API serves (HTML, outside /api/v1), where the JSON-LD is also embedded.
+        Assert.Equal("/claims/bytedance-ai-chips-budget-2025", new Uri(review.GetProperty("url").GetString()!).AbsolutePath);
         var author = review.GetProperty("author");
         Assert.Equal("Organization", author.GetProperty("@type").GetString());
         Assert.Equal("ClaimTracker", author.GetProperty("name").GetString());
