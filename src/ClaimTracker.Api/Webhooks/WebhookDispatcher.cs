@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using ClaimTracker.Api.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,7 @@ internal sealed class WebhookDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var listening = ListenAsync(stoppingToken);
+        var recording = RecordLoopAsync(stoppingToken);
         var settings = options.Value;
         var sending = new List<Task>();
         var counted = long.MinValue;
@@ -59,6 +61,8 @@ internal sealed class WebhookDispatcher(
         }
         // In-flight sends are cancelled with the host; their leases run out and another worker (or the next start) sends them.
         await Task.WhenAll([.. sending, listening]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _outcomes.Writer.TryComplete(); // what was sent is recorded (for at most 5 s), then the recorder ends
+        await recording.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>How often the worker counts pending deliveries for `/metrics` (an index-only count on the pending index).</summary>
@@ -138,12 +142,7 @@ internal sealed class WebhookDispatcher(
                 ? [delivery.Secret, previous]
                 : [delivery.Secret];
             var outcome = await sender.SendAsync(delivery.Url, delivery.EventId.ToString(), delivery.Body, secrets, stoppingToken);
-            await RecordAsync(delivery, now, outcome, stoppingToken);
-        }
-        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-        {
-            // Recording failed (the database is away): the lease runs out and the delivery is sent again.
-            logger.LogWarning("Could not record webhook delivery {Delivery} ({Reason}); it will be sent again.", delivery.DeliveryId, e.Message);
+            _outcomes.Writer.TryWrite(new SentDelivery(delivery, now, outcome));
         }
         finally
         {
@@ -151,46 +150,95 @@ internal sealed class WebhookDispatcher(
         }
     }
 
-    /// <summary>The attempt, and the delivery's next state: delivered, due again after the schedule's next delay (or the receiver's Retry-After), or failed.</summary>
-    private async Task RecordAsync(ClaimedDelivery delivery, DateTimeOffset at, AttemptOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>A send's result, waiting to be recorded.</summary>
+    private sealed record SentDelivery(ClaimedDelivery Delivery, DateTimeOffset At, AttemptOutcome Outcome);
+
+    private readonly Channel<SentDelivery> _outcomes = System.Threading.Channels.Channel.CreateUnbounded<SentDelivery>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>The most sends one recording statement writes.</summary>
+    private const int RecordBatch = 200;
+
+    /// <summary>
+    /// Records sends in batches, one statement each: whatever finished while the previous batch was being written. At
+    /// hundreds of deliveries a second a statement per send was the worker's main cost to the database (and so to the
+    /// status changes beside it); at a trickle a batch is one send, recorded at once. Until it is recorded a delivery
+    /// stays leased; if recording fails, the lease runs out and it is sent again (at least once). At shutdown what was
+    /// sent is still recorded, for at most 5 s.
+    /// </summary>
+    private async Task RecordLoopAsync(CancellationToken stoppingToken)
+    {
+        using var limit = new CancellationTokenSource();
+        await using var stopping = stoppingToken.Register(() => limit.CancelAfter(TimeSpan.FromSeconds(5)));
+        var batch = new List<SentDelivery>(RecordBatch);
+        while (await _outcomes.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < RecordBatch && _outcomes.Reader.TryRead(out var sent)) batch.Add(sent);
+            try
+            {
+                await RecordAsync(batch, limit.Token);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Could not record {Count} webhook deliveries ({Reason}); they will be sent again.", batch.Count, e.Message);
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Each attempt, and its delivery's next state: delivered, due again after the schedule's next delay (or the receiver's Retry-After), or failed.</summary>
+    private async Task RecordAsync(IReadOnlyList<SentDelivery> batch, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
         var now = clock.GetUtcNow();
         var schedule = options.Value.Retries;
-        var gone = outcome.StatusCode == StatusCodes.Status410Gone;
-        var state = outcome.Delivered ? DeliveryState.Delivered
-            : gone || delivery.Retries >= schedule.Count ? DeliveryState.Failed
-            : DeliveryState.Pending;
-        var next = state == DeliveryState.Pending ? now + (outcome.RetryAfter ?? schedule[delivery.Retries]) : now;
-
-        var error = outcome.Error is { Length: > 1000 } text ? text[..1000] : outcome.Error;
-        var stateWord = Http.EnumWords.ToWord(state);
-        var retries = outcome.Delivered ? delivery.Retries : delivery.Retries + 1;
-        DateTimeOffset? completedAt = state == DeliveryState.Pending ? null : now;
-        // One statement, so one round trip and atomic without a transaction: the attempt, and the delivery's new state
-        // only while pending (a late recording must not undo what a redelivery or another worker has since recorded).
-        // At hundreds of deliveries a second, the four round trips of a transaction were the worker's main cost.
-        await db.Database.ExecuteSqlAsync($"""
-            WITH attempt AS (
-                INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error)
-                VALUES ({Guid.CreateVersion7()}, {delivery.DeliveryId}, {at}, {outcome.StatusCode}, {outcome.DurationMs}, {error}))
-            UPDATE webhook_deliveries SET state = {stateWord}, retries = {retries}, next_attempt_at = {next}, completed_at = {completedAt}
-            WHERE id = {delivery.DeliveryId} AND state = 'pending'
-            """, cancellationToken);
-        if (gone)
+        var rows = batch.Select(sent =>
         {
-            // 410: the receiver says it is gone for good; stop sending to it until an admin enables it again.
-            await db.WebhookSubscriptions.Where(s => s.Id == delivery.SubscriptionId && s.Enabled)
-                .ExecuteUpdateAsync(set => set
-                    .SetProperty(s => s.Enabled, false)
-                    .SetProperty(s => s.DisabledReason, $"The receiver answered 410 Gone at {now:O}.")
-                    .SetProperty(s => s.UpdatedAt, now), cancellationToken);
-        }
-        if (state == DeliveryState.Failed)
+            var (delivery, outcome) = (sent.Delivery, sent.Outcome);
+            var gone = outcome.StatusCode == StatusCodes.Status410Gone;
+            var state = outcome.Delivered ? DeliveryState.Delivered
+                : gone || delivery.Retries >= schedule.Count ? DeliveryState.Failed
+                : DeliveryState.Pending;
+            return (sent, gone, state,
+                Next: state == DeliveryState.Pending ? now + (outcome.RetryAfter ?? schedule[delivery.Retries]) : now,
+                Retries: outcome.Delivered ? delivery.Retries : delivery.Retries + 1);
+        }).ToList();
+
+        Guid[] attemptIds = [.. rows.Select(_ => Guid.CreateVersion7())];
+        Guid[] deliveryIds = [.. rows.Select(r => r.sent.Delivery.DeliveryId)];
+        DateTimeOffset[] attemptedAt = [.. rows.Select(r => r.sent.At)];
+        int?[] statusCodes = [.. rows.Select(r => r.sent.Outcome.StatusCode)];
+        int[] durations = [.. rows.Select(r => r.sent.Outcome.DurationMs)];
+        string?[] errors = [.. rows.Select(r => r.sent.Outcome.Error is { Length: > 1000 } text ? text[..1000] : r.sent.Outcome.Error)];
+        string[] states = [.. rows.Select(r => Http.EnumWords.ToWord(r.state))];
+        int[] retries = [.. rows.Select(r => r.Retries)];
+        DateTimeOffset[] nextAttempts = [.. rows.Select(r => r.Next)];
+        DateTimeOffset?[] completedAt = [.. rows.Select(r => r.state == DeliveryState.Pending ? (DateTimeOffset?)null : now)];
+        Guid[] gone = [.. rows.Where(r => r.gone).Select(r => r.sent.Delivery.SubscriptionId).Distinct()];
+        var goneReason = $"The receiver answered 410 Gone at {now:O}.";
+        // One statement, atomic on its own: the attempts; each delivery's new state only while pending (a late recording
+        // must not undo what a redelivery or another worker has since recorded); and a 410's subscription disabled (the
+        // receiver says it is gone for good: nothing more is sent until an admin enables it again).
+        await db.Database.ExecuteSqlAsync($"""
+            WITH sent AS (
+                SELECT * FROM unnest({attemptIds}, {deliveryIds}, {attemptedAt}, {statusCodes}, {durations}, {errors}, {states},
+                                     {retries}, {nextAttempts}, {completedAt})
+                    AS s(attempt_id, delivery_id, attempted_at, status_code, duration_ms, error, state, retries, next_attempt_at, completed_at)),
+            attempts AS (
+                INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error)
+                SELECT attempt_id, delivery_id, attempted_at, status_code, duration_ms, error FROM sent),
+            disabled AS (
+                UPDATE webhook_subscriptions SET enabled = false, disabled_reason = {goneReason}, updated_at = {now}
+                WHERE id = ANY ({gone}) AND enabled)
+            UPDATE webhook_deliveries d
+            SET state = sent.state, retries = sent.retries, next_attempt_at = sent.next_attempt_at, completed_at = sent.completed_at
+            FROM sent
+            WHERE d.id = sent.delivery_id AND d.state = 'pending'
+            """, cancellationToken);
+        foreach (var failed in rows.Where(r => r.state == DeliveryState.Failed))
         {
             logger.LogWarning("Webhook delivery {Delivery} to subscription {Subscription} failed for good: {Error}",
-                delivery.DeliveryId, delivery.SubscriptionId, outcome.Error);
+                failed.sent.Delivery.DeliveryId, failed.sent.Delivery.SubscriptionId, failed.sent.Outcome.Error);
         }
     }
 
