@@ -233,8 +233,8 @@ internal sealed class WebhookDispatcher(
             UPDATE webhook_deliveries d
             SET state = sent.state, retries = sent.retries, next_attempt_at = sent.next_attempt_at, completed_at = sent.completed_at
             FROM sent
-            WHERE d.id = sent.delivery_id AND d.state = 'pending'
-            """, cancellationToken);
+            WHERE d.id = ANY ({deliveryIds}) AND d.id = sent.delivery_id AND d.state = 'pending'
+            """, cancellationToken); // ANY: the deliveries by their key, not a scan of the table joined to the batch
         foreach (var failed in rows.Where(r => r.state == DeliveryState.Failed))
         {
             logger.LogWarning("Webhook delivery {Delivery} to subscription {Subscription} failed for good: {Error}",
