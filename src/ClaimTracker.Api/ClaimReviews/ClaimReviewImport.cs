@@ -150,19 +150,13 @@ public static partial class ClaimReviewImport
         (source.Content, source.ContentSha256, source.Revision, source.UpdatedAt) = (content, hash, source.Revision + 1, now);
         (source.Title, source.Publisher, source.Language, source.PublishedAt) = (review.Title, review.Publisher, review.Language, review.PublishedAt);
         db.SourceRevisions.Add(new SourceRevision { SourceId = source.Id, Revision = source.Revision, Content = content, ContentSha256 = hash, CreatedAt = now });
-        var orphaned = new List<Guid>();
-        var appearances = await db.Appearances.Where(a => a.SourceId == source.Id).ToListAsync(cancellationToken);
-        foreach (var appearance in appearances)
-        {
-            var quote = Reanchoring.Reanchor(content, appearance.Quote.Exact, appearance.Quote.Prefix, appearance.Quote.Suffix);
-            if (quote.Anchor == AnchorState.Orphaned) orphaned.Add(appearance.Id);
-            if (!quote.SameAs(appearance.Quote)) quote.ApplyTo(appearance.Quote);
-        }
+        // Its quotes re-anchored in the new text, as PUT /sources/{id}/content does (the appearances stay tracked).
+        var (_, orphaned) = await SourceWritesApi.ReanchorQuotesAsync(db, source.Id, content, cancellationToken);
         // The source's UPDATE first, then the claim's: the lock order of every write (DatabaseLocks).
         await db.SaveChangesAsync(cancellationToken);
         await db.Claims.Where(c => c.Id == claim.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, now), cancellationToken);
-        await WebhookOutbox.SourceRevisedAsync(db, source.Id, source.Revision, orphaned, [claim.Id], now, cancellationToken);
-        if (!appearances.Any(a => a.ClaimId == claim.Id && a.Stance == review.Stance && a.Quote.Exact == review.ClaimReviewed))
+        await WebhookOutbox.SourceRevisedAsync(db, wanted, source.Id, source.Revision, orphaned, [claim.Id], now, cancellationToken);
+        if (!db.Appearances.Local.Any(a => a.SourceId == source.Id && a.ClaimId == claim.Id && a.Stance == review.Stance && a.Quote.Exact == review.ClaimReviewed))
         {
             await AddAppearanceAsync(db, claim.Id, null, source, review, wanted, now, cancellationToken);
         }

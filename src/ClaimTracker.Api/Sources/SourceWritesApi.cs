@@ -130,7 +130,8 @@ public static class SourceWritesApi
             });
             var (changedClaims, orphaned) = await ReanchorQuotesAsync(db, source.Id, request.Content, cancellationToken);
             // Webhooks: the event commits with the revision (the outbox).
-            await WebhookOutbox.SourceRevisedAsync(db, source.Id, source.Revision, orphaned, changedClaims, now, cancellationToken);
+            await WebhookOutbox.SourceRevisedAsync(db, await WebhookOutbox.WantedAsync(db, cancellationToken), source.Id, source.Revision, orphaned,
+                changedClaims, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             if (changedClaims.Count > 0)
             {
@@ -157,7 +158,7 @@ public static class SourceWritesApi
     }
 
     /// <summary>Re-anchors every quote of the source in <paramref name="content"/>; returns the claims whose quotes changed, and the orphaned quotes' appearances.</summary>
-    private static async Task<(List<Guid> ChangedClaims, List<Guid> Orphaned)> ReanchorQuotesAsync(
+    internal static async Task<(List<Guid> ChangedClaims, List<Guid> Orphaned)> ReanchorQuotesAsync(
         ClaimTrackerDbContext db, Guid sourceId, string content, CancellationToken cancellationToken)
     {
         var changedClaims = new HashSet<Guid>();

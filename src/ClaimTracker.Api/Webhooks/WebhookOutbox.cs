@@ -73,10 +73,10 @@ public static class WebhookOutbox
     }
 
     /// <summary>A new content revision: the quotes it orphaned and the claims whose quotes moved; filters see those claims.</summary>
-    public static async Task SourceRevisedAsync(ClaimTrackerDbContext db, Guid sourceId, int revision, IReadOnlyList<Guid> orphanedAppearanceIds,
-        IReadOnlyList<Guid> changedClaimIds, DateTimeOffset at, CancellationToken cancellationToken)
+    public static async Task SourceRevisedAsync(ClaimTrackerDbContext db, IReadOnlySet<string> wanted, Guid sourceId, int revision,
+        IReadOnlyList<Guid> orphanedAppearanceIds, IReadOnlyList<Guid> changedClaimIds, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (!(await WantedAsync(db, cancellationToken)).Contains(WebhookEventTypes.SourceRevised)) return;
+        if (!wanted.Contains(WebhookEventTypes.SourceRevised)) return;
         var claims = await db.Appearances.AsNoTracking().Where(a => a.SourceId == sourceId)
             .Select(a => new { a.Claim.SubjectId, a.Claim.Status }).Distinct().ToListAsync(cancellationToken);
         Add(db, WebhookEventTypes.SourceRevised, at,

@@ -46,8 +46,7 @@ public sealed class ClaimReviewCommandTests
         Assert.True(missing == 1, missingOutput);
         Assert.Contains("Cannot read", missingOutput);
 
-        await using var db = new ClaimTrackerDbContext(new DbContextOptionsBuilder<ClaimTrackerDbContext>()
-            .UseNpgsql(database).UseSnakeCaseNamingConvention().Options);
+        await using var db = ClaimTrackerApp.CreateDbContext(database);
         Assert.Equal(1, await db.Sources.CountAsync(s => s.Url == GoogleExampleUrl, Ct));
     }
 

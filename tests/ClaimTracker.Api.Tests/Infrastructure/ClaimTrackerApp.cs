@@ -54,9 +54,12 @@ public class ClaimTrackerApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>A DbContext on this app's database, to arrange data and to assert what was (not) stored.</summary>
-    public ClaimTrackerDbContext CreateDbContext() =>
+    public ClaimTrackerDbContext CreateDbContext() => CreateDbContext(ConnectionString);
+
+    /// <summary>A DbContext on any test database (e.g. one an API process runs on), configured as the API's.</summary>
+    public static ClaimTrackerDbContext CreateDbContext(string connectionString) =>
         new(new DbContextOptionsBuilder<ClaimTrackerDbContext>()
-            .UseNpgsql(ConnectionString)
+            .UseNpgsql(connectionString)
             .UseSnakeCaseNamingConvention()
             .Options);
 

@@ -35,7 +35,7 @@ public sealed class HaproxyProcess : IAsyncDisposable
     /// <summary>Starts HAProxy on a free port with one server per address, named `api1`, `api2`…; returns once it accepts connections.</summary>
     public static async Task<HaproxyProcess> StartAsync(IReadOnlyList<Uri> servers, CancellationToken cancellationToken)
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var directory = Directory.CreateTempSubdirectory("claimtracker-haproxy-").FullName;
         var config = Path.Combine(directory, "haproxy.cfg");
         await File.WriteAllTextAsync(config, $"""
@@ -90,13 +90,6 @@ public sealed class HaproxyProcess : IAsyncDisposable
     {
         if (line is null) return;
         lock (_output) _output.AppendLine(line);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public ValueTask DisposeAsync()

@@ -209,8 +209,7 @@ public sealed class ScaleOutTests
         }
     }
 
-    private static ClaimTrackerDbContext Db(string connectionString) =>
-        new(new DbContextOptionsBuilder<ClaimTrackerDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
+    private static ClaimTrackerDbContext Db(string connectionString) => ClaimTrackerApp.CreateDbContext(connectionString);
 
     /// <summary>
     /// A change-stream client as a browser's EventSource behaves: it reads `id:` lines, and when the connection ends it

@@ -37,8 +37,7 @@ public sealed class WebhookProcessTests
         return client;
     }
 
-    private static ClaimTrackerDbContext Db(string connectionString) =>
-        new(new DbContextOptionsBuilder<ClaimTrackerDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options);
+    private static ClaimTrackerDbContext Db(string connectionString) => ClaimTrackerApp.CreateDbContext(connectionString);
 
     private static async Task<List<Guid>> CreateClaimsAsync(HttpClient[] clients, int count)
     {

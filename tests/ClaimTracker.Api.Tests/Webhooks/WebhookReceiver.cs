@@ -92,13 +92,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return Received;
     }
 
-    /// <summary>A free loopback port, found by binding and releasing it: for a receiver that is down, then up.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -150,7 +150,7 @@ public sealed class WebhookRetriesTests(WebhookApp app) : IClassFixture<WebhookA
     [Fact]
     public async Task AReceiverThatIsDownGetsTheEventOnceItIsUp()
     {
-        var port = WebhookReceiver.FreePort();
+        var port = LoopbackPorts.Free();
         using var admin = await app.CreateClientAsync(Role.Admin);
         var hook = await admin.SubscribeAsync($"http://127.0.0.1:{port}/hooks", ["claim.created"]);
 
