@@ -72,7 +72,7 @@ public static class ClaimWritesApi
         if (broken is not null) return broken;
         if (await db.Claims.AnyAsync(c => c.Slug == fields.Slug, cancellationToken)) return SlugTaken(fields.Slug);
         // Is it tracked already? A duplicate is refused unless the editor says it is not one (docs/decisions/012-claim-matching.md).
-        if (await DuplicateGuard.CheckAsync(db, fields.Statement, request.NotDuplicateOf, matching.Value.GuardOnCreate, errors,
+        if (await DuplicateGuard.CheckAsync(db, fields.Statement, fields.Translations, request.NotDuplicateOf, matching.Value.GuardOnCreate, errors,
                 cancellationToken) is not { } guard)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());

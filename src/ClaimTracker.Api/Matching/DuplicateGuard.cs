@@ -24,26 +24,58 @@ public static class DuplicateGuard
 
     /// <summary>
     /// Resolves `notDuplicateOf` (ids or slugs, in one query; an unknown one is named in <paramref name="errors"/>) and
-    /// matches the statement (unless <paramref name="match"/> is false: `Matching:GuardOnCreate`); null when there were errors.
+    /// matches the statement and each of its translations (unless <paramref name="match"/> is false:
+    /// `Matching:GuardOnCreate`); null when there were errors.
     /// </summary>
     public static async Task<GuardOutcome?> CheckAsync(
-        ClaimTrackerDbContext db, string statement, IReadOnlyList<string>? notDuplicateOf, bool match, ValidationErrors errors,
-        CancellationToken cancellationToken)
+        ClaimTrackerDbContext db, string statement, IReadOnlyDictionary<string, string> translations, IReadOnlyList<string>? notDuplicateOf,
+        bool match, ValidationErrors errors, CancellationToken cancellationToken)
     {
-        var references = (notDuplicateOf ?? []).Select(r => r?.Trim() ?? "").ToList();
+        var refused = await NotDuplicateOfAsync(db, notDuplicateOf, errors, cancellationToken);
+        if (errors.Any) return null;
+        if (!match) return new GuardOutcome([], refused);
+
+        // The statement in each of its languages: "12 miliardi" finds the claim tracked with its Italian statement as well.
+        var found = new List<ClaimMatch>();
+        foreach (var (language, text) in translations.Prepend(new(ClaimLanguages.Canonical, statement)))
+        {
+            if (await MayHaveDuplicateAsync(db, text, cancellationToken) == false) continue;
+            var matches = await ClaimMatcher.MatchAsync(db, text, MatchingApi.MatcherLanguage(language), Candidates, [], cancellationToken);
+            found.AddRange(matches);
+            if (matches is [{ Verdict: MatchVerdict.Duplicate }, ..]) break;
+        }
+        // Each claim once, at its best: a duplicate first (only a text's best match can be one), then by score.
+        var merged = found.GroupBy(m => m.ClaimId)
+            .Select(g => g.OrderByDescending(m => m.Verdict == MatchVerdict.Duplicate).ThenByDescending(m => m.Score).First())
+            .OrderByDescending(m => m.Verdict == MatchVerdict.Duplicate).ThenByDescending(m => m.Score).ThenBy(m => m.ClaimId)
+            .Take(Candidates).ToList();
+        return new GuardOutcome(merged, refused);
+    }
+
+    /// <summary>
+    /// Whether some claim holds two of the text's rare words (`claimtracker_may_have_duplicate`, migration
+    /// DuplicateGuardPreCheck): false means no claim can be the text's duplicate, and the match is skipped; null means the
+    /// text cannot be told this way (no rare word, or very many) and is matched in full. Answered inside the search index.
+    /// </summary>
+    public static Task<bool?> MayHaveDuplicateAsync(ClaimTrackerDbContext db, string text, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<bool?>($"SELECT claimtracker_may_have_duplicate({text}) AS \"Value\"").SingleAsync(cancellationToken);
+
+    private static async Task<HashSet<Guid>> NotDuplicateOfAsync(
+        ClaimTrackerDbContext db, IReadOnlyList<string>? notDuplicateOf, ValidationErrors errors, CancellationToken cancellationToken)
+    {
+        var refused = new HashSet<Guid>();
+        if (notDuplicateOf is not { Count: > 0 }) return refused;
+        var references = notDuplicateOf.Select(r => r?.Trim() ?? "").ToList();
         var ids = references.Select(r => Guid.TryParse(r, out var id) ? id : (Guid?)null).OfType<Guid>().ToList();
         var found = await db.Claims.AsNoTracking().Where(c => ids.Contains(c.Id) || references.Contains(c.Slug))
             .Select(c => new { c.Id, c.Slug }).ToListAsync(cancellationToken);
-        var refused = new HashSet<Guid>();
         foreach (var (reference, index) in references.Select((r, i) => (r, i)))
         {
             var id = Guid.TryParse(reference, out var parsed) ? parsed : (Guid?)null;
             if (found.FirstOrDefault(c => c.Id == id || c.Slug == reference) is { } claim) refused.Add(claim.Id);
-            else errors.Add($"notDuplicateOf[{index}]", $"No claim has the id or slug '{notDuplicateOf![index]}'.");
+            else errors.Add($"notDuplicateOf[{index}]", $"No claim has the id or slug '{notDuplicateOf[index]}'.");
         }
-        if (errors.Any) return null;
-        var matches = match ? await ClaimMatcher.MatchAsync(db, statement, ClaimLanguages.Canonical, Candidates, [], cancellationToken) : [];
-        return new GuardOutcome(matches, refused);
+        return refused;
     }
 
     /// <summary>The 409 for an outcome whose best match is a duplicate the editor did not set aside; else null.</summary>

@@ -79,6 +79,31 @@ public sealed class DuplicateGuardTests(ClaimTrackerApp app) : IClassFixture<Cla
     }
 
     [Fact]
+    public async Task TheStatementInAnotherLanguageIsCheckedToo()
+    {
+        using var editor = await app.CreateClientAsync(Role.Editor);
+        const string english = "ByteDance is said to have a chip budget, an Italian paper reports.";
+        var italian = TestData.UniqueSlug("it");
+
+        // The English says too little to be the budget claim; its Italian statement is the claim's own Italian words.
+        using var refused = await editor.PostAsJsonAsync("/api/v1/claims", new
+        {
+            slug = italian, statement = english, kind = "assertion", subject = "bytedance",
+            statements = new Dictionary<string, string> { ["it"] = "ByteDance investirà circa 12 miliardi di dollari in chip AI nel 2025." },
+        }, Ct);
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var first = (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("candidates")[0];
+        Assert.Equal((Budget, "duplicate"), (first.GetProperty("slug").GetString(), first.GetProperty("verdict").GetString()));
+        Assert.Equal(0, await CountAsync(italian));
+
+        // The English alone is created: the Italian statement is what the guard recognised.
+        var slug = TestData.UniqueSlug("en");
+        using var created = await editor.PostAsJsonAsync("/api/v1/claims", Body(slug, english), Ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+    }
+
+    [Fact]
     public async Task AnUnknownNotDuplicateOfIs400AndCreatesNothing()
     {
         using var editor = await app.CreateClientAsync(Role.Editor);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ClaimTracker.Api.Matching;
 using ClaimTracker.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,7 +30,7 @@ public sealed class MatchEvaluationTests(ClaimTrackerApp app) : IClassFixture<Cl
         await using (var db = app.CreateDbContext()) await db.Database.ExecuteSqlRawAsync("ANALYZE claims; SELECT claimtracker_refresh_common_lexemes()", Ct);
         using var client = app.CreateClient();
 
-        int topOne = 0, falseDuplicates = 0, duplicatesFound = 0;
+        int topOne = 0, falseDuplicates = 0, duplicatesFound = 0, ruledOut = 0;
         var report = new StringBuilder();
         foreach (var c in cases)
         {
@@ -46,6 +47,17 @@ public sealed class MatchEvaluationTests(ClaimTrackerApp app) : IClassFixture<Cl
             if (right) topOne++;
             falseDuplicates += wrongDuplicates;
             if (c.Duplicate && items.Any(i => i.Slug == c.Expect && i.Verdict == "duplicate")) duplicatesFound++;
+            // The guard on create skips the match when its pre-check says no claim can be the text's duplicate: it must
+            // never say so of a text the matcher calls a duplicate (decision 012, "The guard's cost").
+            if (first?.Verdict == "duplicate")
+            {
+                await using var db = app.CreateDbContext();
+                if (await DuplicateGuard.MayHaveDuplicateAsync(db, c.Text, Ct) == false)
+                {
+                    ruledOut++;
+                    report.AppendLine($"{c.Id}: a duplicate of {first.Slug} that the guard's pre-check rules out");
+                }
+            }
             if (!right || wrongDuplicates > 0 || (c.Duplicate && first?.Verdict != "duplicate"))
             {
                 report.AppendLine($"{c.Id}: expected {c.Expect ?? "none"}{(c.Duplicate ? " (duplicate)" : "")}; got " +
@@ -66,5 +78,6 @@ public sealed class MatchEvaluationTests(ClaimTrackerApp app) : IClassFixture<Cl
         Assert.True(falseDuplicates == 0, $"{falseDuplicates} false duplicates\n{report}");
         // A matcher that never said `duplicate` would pass the two above: the guard on create needs it to say so.
         Assert.True(recall >= 0.8, $"duplicates recognised {recall:P1} < 80 %\n{report}");
+        Assert.True(ruledOut == 0, $"{ruledOut} duplicates ruled out by the guard's pre-check\n{report}");
     }
 }

@@ -124,4 +124,33 @@ public sealed class MatchReadsTests(ClaimTrackerApp app) : IClassFixture<ClaimTr
             Assert.Empty(Found(await reads.EntityNamesAsync(new HashSet<string> { "xu" }, Ct)));
         }
     }
+
+    private async Task<bool?> MayHaveDuplicateAsync(string text)
+    {
+        await using var db = app.CreateDbContext();
+        return await DuplicateGuard.MayHaveDuplicateAsync(db, text, Ct);
+    }
+
+    [Fact]
+    public async Task TheGuardsPreCheckAsksForTwoOfTheTextsRareWordsInOneClaim()
+    {
+        var subject = await app.AddEntityAsync("precheck");
+        await app.AddClaimsAsync(subject, 2, (i, c) => c.Statement = i == 0 ? "Zembrook sold 4711 kettles." : "Quillmar counted 8123 ferries.");
+
+        // Two words of one claim: it may be a duplicate, so the guard matches the text in full.
+        Assert.True(await MayHaveDuplicateAsync("4711 kettles were sold"));
+        // One word of each claim, none holding two: no claim can be this text's duplicate, the match is skipped.
+        Assert.False(await MayHaveDuplicateAsync("Zembrook praised 8123 volunteers"));
+        // One word is one word: the statement holds "kettles" as the English stem "kettl" only.
+        Assert.False(await MayHaveDuplicateAsync("kettles"));
+        // A word whose readings differ and a claim holds both counts twice: the seeded ByteDance claims hold "bytedanc" (their
+        // English statements) and "bytedance" (their subject's name, as written), so a name alone is enough.
+        Assert.True(await MayHaveDuplicateAsync("ByteDance"));
+        // Stop words only, in English and Italian: nothing to ask with; the guard matches in full.
+        Assert.Null(await MayHaveDuplicateAsync("the and of il di"));
+        // Past 24 rare words (276 pairs), the same.
+        Assert.Null(await MayHaveDuplicateAsync(string.Join(' ', Enumerable.Range(0, 30).Select(i => $"zq{i}x"))));
+        // Quotes and backslashes in a word are the text's, not the query's.
+        Assert.False(await MayHaveDuplicateAsync(@"O'Brien\'s zq'x \\ 'quoted' l'ultima"));
+    }
 }
