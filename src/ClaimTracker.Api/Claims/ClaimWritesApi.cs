@@ -23,7 +23,7 @@ public static class ClaimWritesApi
                              "`quantity` is required for (and only for) `kind: quantity`; `occurredOn` (with `datePrecision`, default " +
                              "`day`) for (and only for) `kind: event`. Tags are lowercase-kebab and deduplicated. Returns the claim, " +
                              "its `Location` and `ETag`. A claim the matcher finds tracked already (`POST /claims/match` says `duplicate` " +
-                             "for its best candidate) is 409 `/problems/possible-duplicate` with the `candidates`; send " +
+                             "for its best candidate, by its `statement` or any of its `statements`) is 409 `/problems/possible-duplicate` with the `candidates`; send " +
                              "`\"notDuplicateOf\": [id]` to create it anyway (recorded as a rejected link). What the matcher " +
                              "finds is kept as `suggested` links (`GET /claims/{idOrSlug}/links`). Example: `{ \"slug\": \"bytedance-ai-chips-abroad-2025\", \"statement\": " +
                              "\"ByteDance plans to spend $6.8 billion on AI infrastructure abroad in 2025.\", \"kind\": \"quantity\", " +
