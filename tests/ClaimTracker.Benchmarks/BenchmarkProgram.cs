@@ -55,7 +55,8 @@ public static class BenchmarkProgram
                 var workload = Workload.Load(options.WorkloadFile ?? throw new ArgumentException("--workload is required"));
                 var captured = await EndpointSql.CaptureAsync(workload, cancel.Token);
                 await using var dataSource = FloorQueries.CreateDataSource(workload.ConnectionString);
-                await using var app = FloorServer.Build(new FloorQueries(dataSource, captured), workload, $"http://127.0.0.1:{options.Port}");
+                await using var app = FloorServer.Build(new FloorQueries(dataSource, captured), new BestStatements(dataSource, captured), workload,
+                    $"http://127.0.0.1:{options.Port}");
                 await app.RunAsync();
                 return 0;
             }

@@ -34,7 +34,8 @@ public static class BenchmarkSmoke
 
             await using var dataSource = FloorQueries.CreateDataSource(connectionString);
             var queries = new FloorQueries(dataSource, captured);
-            await using var floor = FloorServer.Build(queries, workload, "http://127.0.0.1:0");
+            var best = new BestStatements(dataSource, captured);
+            await using var floor = FloorServer.Build(queries, best, workload, "http://127.0.0.1:0");
             await floor.StartAsync(cancellationToken);
             await using var api = new InProcessApi(connectionString);
             using var apiClient = api.CreateClient();
@@ -72,8 +73,14 @@ public static class BenchmarkSmoke
                     : [];
                 var a = await LoadLoop.RunAsync(DatabaseFloor.Operation(queries, workload, endpoint, targets), 2, duration, cancellationToken);
                 var b = await LoadLoop.RunAsync(HttpOperation(floorClient, workload, endpoint, targets, a.Requests), 2, duration, cancellationToken);
+                var d = BestStatements.Endpoints.Contains(endpoint.Name)
+                    ? await LoadLoop.RunAsync(HttpOperation(floorClient, workload, endpoint, targets, 0, BestStatements.Prefix), 2, duration, cancellationToken)
+                    : null;
                 var c = await LoadLoop.RunAsync(HttpOperation(apiClient, workload, endpoint, targets, a.Requests + b.Requests), 2, duration, cancellationToken);
-                results.Add(new EndpointResult(endpoint, a, b, c, Processes.PeakRssMiB(Environment.ProcessId)));
+                results.Add(new EndpointResult(endpoint, a, b, c, Processes.PeakRssMiB(Environment.ProcessId))
+                {
+                    Best = d, Statements = captured.TryGetValue(endpoint.Name, out var request) ? EndpointSql.Statements(request) : null,
+                });
             }
 
             // The status updates of both floors and of the API extended one chain; the API must still find it valid.
@@ -87,7 +94,7 @@ public static class BenchmarkSmoke
             if (parsed.Requests != 52_331 || parsed.Errors != 3) throw new InvalidOperationException($"wrk output parsed wrongly: {parsed}");
 
             var options = new BenchmarkOptions { Command = "smoke", Scales = [Claims], DurationSeconds = 0, WarmupSeconds = 0, Repeats = 1, Connections = 2 };
-            return BenchmarkReport.Render(options, [new ScaleResult(Claims, generated, results, EndpointSql.ToMarkdown(captured))],
+            return BenchmarkReport.Render(options, [new ScaleResult(Claims, generated, results, EndpointSql.ToMarkdown(captured)) { BestSql = BestStatements.ToMarkdown(captured) }],
                 "Smoke mode: tiny dataset, in-process load loops (no wrk), 0.3 s per measurement; the figures mean nothing.");
         }
         finally
@@ -107,6 +114,17 @@ public static class BenchmarkSmoke
             var expected = await api.GetStringAsync(url, cancellationToken);
             var actual = await floor.GetStringAsync(url, cancellationToken);
             if (expected != actual) throw new InvalidOperationException($"The floor's JSON for {url} differs from the API's:\nAPI:   {expected}\nfloor: {actual}");
+        }
+        // (d), the best statement: the same JSON value as the API's (PostgreSQL escapes fewer characters, so not the same bytes).
+        foreach (var endpoint in workload.Endpoints.Where(e => BestStatements.Endpoints.Contains(e.Name)))
+        {
+            var url = endpoint.PathAndQuery ?? $"/api/v1/claims/{workload.Ids[1]}";
+            var expected = await api.GetStringAsync(url, cancellationToken);
+            var actual = await floor.GetStringAsync(BestStatements.Prefix + url, cancellationToken);
+            if (!JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)))
+            {
+                throw new InvalidOperationException($"The best statement's JSON for {url} differs from the API's:\nAPI:  {expected}\nbest: {actual}");
+            }
         }
         // The match: the same body to both; candidates, scores, verdicts and claims must be the API's, byte for byte.
         using (var apiMatch = await api.SendAsync(EndpointSql.MatchRequest(workload), cancellationToken))
@@ -181,11 +199,11 @@ public static class BenchmarkSmoke
         };
 
     private static Func<int, CancellationToken, Task<bool>> HttpOperation(
-        HttpClient client, Workload workload, BenchEndpoint endpoint, List<StatusTarget> targets, long offset) => endpoint.Kind switch
+        HttpClient client, Workload workload, BenchEndpoint endpoint, List<StatusTarget> targets, long offset, string prefix = "") => endpoint.Kind switch
     {
         EndpointKind.ClaimById => async (i, ct) =>
         {
-            using var response = await client.GetAsync($"/api/v1/claims/{workload.Ids[i % workload.Ids.Length]}", ct);
+            using var response = await client.GetAsync($"{prefix}/api/v1/claims/{workload.Ids[i % workload.Ids.Length]}", ct);
             return response.IsSuccessStatusCode;
         },
         EndpointKind.Match => async (_, ct) =>
@@ -201,7 +219,7 @@ public static class BenchmarkSmoke
         },
         _ => async (_, ct) =>
         {
-            using var response = await client.GetAsync(endpoint.PathAndQuery, ct);
+            using var response = await client.GetAsync(prefix + endpoint.PathAndQuery, ct);
             return response.IsSuccessStatusCode;
         },
     };

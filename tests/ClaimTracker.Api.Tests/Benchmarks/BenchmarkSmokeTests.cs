@@ -27,6 +27,10 @@ public sealed class BenchmarkSmokeTests
             Assert.Contains(endpoint, report);
         }
         Assert.Contains("| (c) API |", report);
+        // (d), the best statement, for claim by id and both list pages, with the statements each variant sends.
+        Assert.Equal(3, report.Split("| (d) best statement | 1 |").Length - 1);
+        Assert.Contains("GET by id ≥ 80% of its best-statement floor (d)", report);
+        Assert.Contains("the API sends 1 statement", report);
         Assert.Contains("## Targets", report);
         Assert.Contains("status_changes (hash chain)", log.ToString());
     }

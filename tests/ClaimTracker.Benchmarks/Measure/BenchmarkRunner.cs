@@ -13,9 +13,19 @@ public sealed record EndpointResult(
 {
     /// <summary>status-webhooks: the paced run's outbox lag.</summary>
     public WebhookLag? Lag { get; init; }
+
+    /// <summary>(d) the best-statement floor (<see cref="BestStatements"/>), where there is one.</summary>
+    public LoadResult? Best { get; init; }
+
+    /// <summary>How many statements (a), (b) and (c) send per request (the captured commands; (d) sends one).</summary>
+    public int? Statements { get; init; }
 }
 
-public sealed record ScaleResult(int Claims, DatasetInfo? Generated, IReadOnlyList<EndpointResult> Endpoints, string CapturedSql);
+public sealed record ScaleResult(int Claims, DatasetInfo? Generated, IReadOnlyList<EndpointResult> Endpoints, string CapturedSql)
+{
+    /// <summary>The SQL of (d), by endpoint, for the report.</summary>
+    public string BestSql { get; init; } = "";
+}
 
 /// <summary>
 /// `run`: for each scale, makes sure the dataset exists, captures the endpoints' SQL from the real API, starts the
@@ -123,9 +133,15 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
                 }
                 var database = await DatabaseFloorAsync(workloadFile, endpoint, cancellationToken);
                 var framework = await RepeatAsync("b framework", () => WrkAsync(floorUrl, workload, endpoint, cancellationToken));
+                var best = BestStatements.Endpoints.Contains(endpoint.Name)
+                    ? await RepeatAsync("d best", () => WrkAsync(floorUrl, workload, endpoint, cancellationToken, BestStatements.Prefix))
+                    : null;
                 Processes.ResetPeakRss(api.Id);
                 var real = await RepeatAsync("c API", () => WrkAsync(apiUrl, workload, endpoint, cancellationToken));
-                results.Add(new EndpointResult(endpoint, database, framework, real, Processes.PeakRssMiB(api.Id)));
+                results.Add(new EndpointResult(endpoint, database, framework, real, Processes.PeakRssMiB(api.Id))
+                {
+                    Best = best, Statements = EndpointSql.Statements(captured[endpoint.Name]),
+                });
             }
         }
         finally
@@ -133,7 +149,7 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             foreach (var process in new[] { floor, api, unguarded }.OfType<Process>().Where(p => !p.HasExited)) process.Kill(entireProcessTree: true);
             NpgsqlConnection.ClearAllPools();
         }
-        return new ScaleResult(claims, generated, results, EndpointSql.ToMarkdown(captured));
+        return new ScaleResult(claims, generated, results, EndpointSql.ToMarkdown(captured)) { BestSql = BestStatements.ToMarkdown(captured) };
     }
 
     /// <summary>
@@ -204,20 +220,21 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     /// <summary>Enough claims that none is updated twice in a run (a repeat would carry a stale ETag: a 412, counted as an error).</summary>
     internal static int TargetsFor(int seconds) => Math.Max(2_000, seconds * 4_000);
 
-    private Task<Func<int, Task<LoadResult>>> WrkAsync(string baseUrl, Workload workload, BenchEndpoint endpoint, CancellationToken cancellationToken)
+    private Task<Func<int, Task<LoadResult>>> WrkAsync(
+        string baseUrl, Workload workload, BenchEndpoint endpoint, CancellationToken cancellationToken, string prefix = "")
     {
         Func<int, Task<LoadResult>> run = async seconds =>
         {
             var (path, script) = endpoint.Kind switch
             {
-                EndpointKind.ClaimById => ("/", Wrk.IdsScript(workload.Ids)),
+                EndpointKind.ClaimById => ("/", Wrk.IdsScript(workload.Ids, prefix)),
                 EndpointKind.StatusUpdate or EndpointKind.StatusWebhooks => ("/", Wrk.StatusScript(
                     await Workload.StatusTargetsAsync(workload.ConnectionString, TargetsFor(seconds), cancellationToken),
                     workload.EditorKey)),
                 EndpointKind.Match => (endpoint.PathAndQuery!, Wrk.PostScript(workload.MatchBody)),
                 EndpointKind.Create => ("/", Wrk.CreateScript(workload.Subjects, Vocabulary.English, workload.EditorKey,
                     Guid.NewGuid().ToString("N")[..12], Random.Shared.Next())),
-                _ => (endpoint.PathAndQuery!, null),
+                _ => (prefix + endpoint.PathAndQuery!, null),
             };
             var result = await Wrk.RunAsync(baseUrl, path, script, options.Connections, seconds, WrkCpu, cancellationToken);
             if (endpoint.Kind == EndpointKind.Create) await DeleteCreatedAsync(workload, cancellationToken);

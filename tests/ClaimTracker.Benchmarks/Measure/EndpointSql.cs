@@ -98,13 +98,16 @@ public static class EndpointSql
         Content = new StringContent(workload.MatchBody, System.Text.Encoding.UTF8, "application/json"),
     };
 
+    /// <summary>The statements a request sent (the transaction's BEGIN and COMMIT not counted).</summary>
+    public static int Statements(CapturedRequest request) => request.Commands.Count(c => c.Text is not ("BEGIN" or "COMMIT"));
+
     /// <summary>The captured SQL as markdown, for the report's appendix.</summary>
     public static string ToMarkdown(IReadOnlyDictionary<string, CapturedRequest> captured)
     {
         var text = new System.Text.StringBuilder();
         foreach (var (name, request) in captured)
         {
-            text.AppendLine($"#### {name}: {request.Commands.Count(c => c.Text is not ("BEGIN" or "COMMIT"))} commands").AppendLine();
+            text.AppendLine($"#### {name}: {Statements(request)} commands").AppendLine();
             if (request.RequestBody is { } body) text.AppendLine($"`POST {request.Url}` `{body}`").AppendLine();
             text.AppendLine("```sql");
             foreach (var command in request.Commands)

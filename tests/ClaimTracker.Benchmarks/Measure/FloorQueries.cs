@@ -1,11 +1,9 @@
 using System.Globalization;
-using ClaimTracker.Api.Appearances;
 using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Changes;
 using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Http;
 using ClaimTracker.Api.Matching;
-using ClaimTracker.Api.Sources;
 using Npgsql;
 
 namespace ClaimTracker.Benchmarks.Measure;
@@ -31,7 +29,7 @@ public sealed class FloorQueries
         var detail = captured["claim-by-id"];
         _detail = [.. detail.Commands];
         _detailId = Guid.Parse(detail.Url.Split('/')[^1]);
-        if (_detail.Length != 3) throw Drift("claim-by-id", $"expected 3 commands (claim, parts, appearances), got {_detail.Length}");
+        if (_detail.Length != 1) throw Drift("claim-by-id", $"expected 1 command (the claim's detail as JSON), got {_detail.Length}");
         if (captured.TryGetValue("status-update", out var status)) _status = StatusUpdateCommands.From(status);
         if (captured.TryGetValue("match", out var match)) _match = MatchCommands.From(match);
     }
@@ -275,43 +273,11 @@ public sealed class FloorQueries
     private static async Task<Versioned<ClaimDetailResponse>?> ReadDetailAsync(
         NpgsqlConnection connection, CapturedCommand[] commands, Guid capturedId, Guid id, CancellationToken cancellationToken)
     {
-        object? Id(CapturedParameter p) => p.Value is Guid g && g == capturedId ? id : null;
-        ClaimResponse claim;
-        uint version;
-        ClaimRef? duplicateOf;
-        // Split query, as EF Core runs it: the claim, then its parts, then its appearances, one round trip each.
-        await using (var command = commands[0].ToCommand(connection, null, Id))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (!await reader.ReadAsync(cancellationToken)) return null;
-            claim = ReadClaim(reader);
-            version = reader.GetFieldValue<uint>(32);
-            duplicateOf = reader.IsDBNull(33) ? null : new ClaimRef(reader.GetGuid(33), reader.GetString(34), reader.GetString(35));
-        }
-        var parts = new List<ClaimRef>();
-        await using (var command = commands[1].ToCommand(connection, null, Id))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken)) parts.Add(new ClaimRef(reader.GetGuid(0), reader.GetString(1), reader.GetString(2)));
-        }
-        var appearances = new List<AppearanceResponse>();
-        await using (var command = commands[2].ToCommand(connection, null, Id))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                appearances.Add(new AppearanceResponse(reader.GetGuid(0), EnumWords.Parse<Stance>(reader.GetString(1)),
-                    new SourceSummary(reader.GetGuid(2), EnumWords.Parse<SourceKind>(reader.GetString(3)), reader.GetString(4),
-                        NullableString(reader, 5), NullableString(reader, 6)),
-                    new QuoteResponse(reader.GetString(7), NullableString(reader, 8), NullableString(reader, 9),
-                        reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11),
-                        EnumWords.Parse<AnchorState>(reader.GetString(12)))));
-            }
-        }
-        return new Versioned<ClaimDetailResponse>(new ClaimDetailResponse(
-            claim.Id, claim.Slug, claim.Statement, claim.Statements, claim.Kind, claim.Subject, claim.Claimant, claim.Quantity, claim.OccurredOn,
-            claim.DatePrecision, claim.PartOf, parts, claim.Tags, claim.Status, claim.StatusReason, claim.StatusChangedAt,
-            appearances, claim.CreatedAt, claim.UpdatedAt, duplicateOf), version);
+        // One statement, as the API runs it: the detail as JSON and the row version; read into the record by the API's own parser.
+        await using var command = commands[0].ToCommand(connection, null, p => p.Value is Guid g && g == capturedId ? id : null);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return ClaimLookup.Parse(new ClaimLookup.ClaimDetailJson(reader.GetString(0), reader.GetFieldValue<uint>(1)));
     }
 
     /// <summary>The projection's columns in EF Core's order (ClaimProjections.ToResponse / ToDetail).</summary>
@@ -348,9 +314,9 @@ public sealed class FloorQueries
             var c = request.Commands;
             var begin = c.ToList().FindIndex(x => x.Text == "BEGIN");
             var commit = c.ToList().FindIndex(x => x.Text == "COMMIT");
-            if (begin != 2 || commit < begin + 3 || c.Count != commit + 4)
+            if (begin != 2 || commit < begin + 3 || c.Count != commit + 2)
             {
-                throw Drift("status-update", "expected auth, load, BEGIN, lock, last and writes in any order, COMMIT, 3 detail queries");
+                throw Drift("status-update", "expected auth, load, BEGIN, lock, last and writes in any order, COMMIT, the detail query");
             }
             var target = request.Target!;
             var load = c[1];

@@ -17,7 +17,7 @@ namespace ClaimTracker.Benchmarks.Measure;
 /// </summary>
 public static class FloorServer
 {
-    public static WebApplication Build(FloorQueries queries, Workload workload, string url)
+    public static WebApplication Build(FloorQueries queries, BestStatements best, Workload workload, string url)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
@@ -44,6 +44,26 @@ public static class FloorServer
             var page = await queries.ListAsync(name, cancellationToken);
             PageLinks.SetNextLink(http, page.NextCursor);
             return TypedResults.Ok(ClaimLanguages.RespondPage(http, page, ClaimLanguages.Preference(http.Request, null, new ValidationErrors())));
+        });
+
+        // (d): the best statement's JSON as PostgreSQL wrote it, with the API's headers (English, the benchmark's language).
+        app.MapGet(BestStatements.Prefix + "/api/v1/claims/{id:guid}", async (Guid id, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            if (await best.DetailAsync(id, cancellationToken) is not { } row) return Results.NotFound();
+            ClaimLanguages.SetHeaders(http, [ClaimLanguages.Canonical]);
+            http.Response.Headers.ETag = ETags.For(row.Version);
+            return ETags.IfNoneMatchHits(http.Request, http.Response.Headers.ETag.ToString())
+                ? Results.StatusCode(304)
+                : Results.Text(row.Json, "application/json; charset=utf-8");
+        });
+
+        app.MapGet(BestStatements.Prefix + "/api/v1/claims", async (HttpContext http, CancellationToken cancellationToken) =>
+        {
+            if (!lists.TryGetValue(http.Request.QueryString.Value ?? "", out var name) || !BestStatements.Endpoints.Contains(name)) return Results.NotFound();
+            var (json, next) = await best.ListAsync(name, cancellationToken);
+            PageLinks.SetNextLink(http, next);
+            ClaimLanguages.SetHeaders(http, [ClaimLanguages.Canonical]);
+            return Results.Text(json, "application/json; charset=utf-8");
         });
 
         app.MapPost("/api/v1/claims/match", async (MatchRequest request, HttpContext http, CancellationToken cancellationToken) =>

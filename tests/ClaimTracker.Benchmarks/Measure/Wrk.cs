@@ -14,13 +14,13 @@ public static partial class Wrk
 {
     public static bool IsInstalled() => Processes.OnPath("wrk");
 
-    public static string IdsScript(IEnumerable<Guid> ids) => $$"""
+    public static string IdsScript(IEnumerable<Guid> ids, string prefix = "") => $$"""
         local ids = { {{string.Join(",", ids.Select(id => $"\"{id}\""))}} }
         local i = 0
         request = function()
           i = i + 1
           if i > #ids then i = 1 end
-          return wrk.format("GET", "/api/v1/claims/" .. ids[i])
+          return wrk.format("GET", "{{prefix}}/api/v1/claims/" .. ids[i])
         end
         """;
 

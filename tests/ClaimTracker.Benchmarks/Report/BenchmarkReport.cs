@@ -18,7 +18,9 @@ public static class BenchmarkReport
         text.AppendLine(Invariant($"Load: {options.Connections} connections, warm-up {options.WarmupSeconds} s discarded, then the median of {options.Repeats} runs of {options.DurationSeconds} s each."));
         text.AppendLine("(a) database floor: the endpoint's SQL as EF Core sent it, replayed with raw Npgsql in a loop; " +
                         "(b) framework floor: a bare minimal ASP.NET Core endpoint running that SQL and writing the same JSON; " +
-                        "(c) the API, Release build. (b) and (c) are loaded by wrk. " +
+                        "(c) the API, Release build; (d) best-statement floor (claim by id and the list): the best single statement we can write by hand " +
+                        "for the same response, PostgreSQL building its JSON, written as it comes by the bare endpoint (Measure/BestStatements.cs). " +
+                        "(b), (c) and (d) are loaded by wrk; `stmts` is the statements each variant sends per request. " +
                         "All three run with " + string.Join(", ", BenchmarkRunner.MeasuredRuntime.Select(s => $"{s.Key}={s.Value}")) +
                         " (steady-state code: see results/tuning.md, T0).").AppendLine();
 
@@ -31,33 +33,35 @@ public static class BenchmarkReport
                 text.AppendLine(Invariant($"Generated {g.Claims:N0} claims, {g.Appearances:N0} appearances, {g.StatusChanges:N0} status changes, {g.Entities:N0} entities, {g.Sources:N0} sources in **{g.Elapsed.TotalSeconds:F0} s** ({g.DatabaseBytes / (1 << 20):N0} MiB): {phases}."))
                     .AppendLine();
             }
-            text.AppendLine("| endpoint | variant | req/s | p50 ms | p99 ms | max ms | errors | c/b | b/a | API peak RSS |");
-            text.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+            text.AppendLine("| endpoint | variant | stmts | req/s | p50 ms | p99 ms | max ms | errors | c/b | c/d | b/a | API peak RSS |");
+            text.AppendLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
             foreach (var e in scale.Endpoints)
             {
                 if ((e.Failure ?? e.Endpoint.Pending) is { } why)
                 {
-                    text.AppendLine($"| {e.Endpoint.Title} | — | {why.Replace("|", "\\|")} | | | | | | | |");
+                    text.AppendLine($"| {e.Endpoint.Title} | — | | {why.Replace("|", "\\|")} | | | | | | | | |");
                     continue;
                 }
                 var cb = Ratio(e.Api, e.Framework);
                 var rssText = e.ApiPeakRssMiB is { } peak ? Invariant($"{peak:F0} MiB") : "n/a";
                 if (e.Endpoint.Kind == EndpointKind.Create)
                 {
-                    text.AppendLine(Row(e.Endpoint.Title, "(b) API, guard off", e.Framework, "", "", ""));
-                    text.AppendLine(Row("", "(c) API, guard on", e.Api, cb, "", rssText));
+                    text.AppendLine(Row(e.Endpoint.Title, "(b) API, guard off", "", e.Framework, "", "", "", ""));
+                    text.AppendLine(Row("", "(c) API, guard on", "", e.Api, cb, "", "", rssText));
                     continue;
                 }
                 if (e.Endpoint.Kind == EndpointKind.StatusWebhooks)
                 {
-                    text.AppendLine(Row(e.Endpoint.Title, "(b) API, no subscription", e.Framework, "", "", ""));
-                    text.AppendLine(Row("", Invariant($"(c) API, {WebhookLoad.Subscriptions} subscriptions"), e.Api, cb, "", rssText));
+                    text.AppendLine(Row(e.Endpoint.Title, "(b) API, no subscription", "", e.Framework, "", "", "", ""));
+                    text.AppendLine(Row("", Invariant($"(c) API, {WebhookLoad.Subscriptions} subscriptions"), "", e.Api, cb, "", "", rssText));
                     continue;
                 }
                 var ba = Ratio(e.Framework, e.Database);
-                text.AppendLine(Row(e.Endpoint.Title, "(a) database", e.Database, "", "", ""));
-                text.AppendLine(Row("", "(b) framework", e.Framework, "", ba, ""));
-                text.AppendLine(Row("", "(c) API", e.Api, cb, "", e.ApiPeakRssMiB is { } rss ? Invariant($"{rss:F0} MiB") : "n/a"));
+                var statements = e.Statements is { } n ? Invariant($"{n}") : "";
+                text.AppendLine(Row(e.Endpoint.Title, "(a) database", statements, e.Database, "", "", "", ""));
+                text.AppendLine(Row("", "(b) framework", statements, e.Framework, "", "", ba, ""));
+                if (e.Best is not null) text.AppendLine(Row("", "(d) best statement", "1", e.Best, "", "", "", ""));
+                text.AppendLine(Row("", "(c) API", statements, e.Api, cb, Ratio(e.Api, e.Best), "", e.ApiPeakRssMiB is { } rss ? Invariant($"{rss:F0} MiB") : "n/a"));
             }
             text.AppendLine();
             foreach (var lag in scale.Endpoints.Select(e => e.Lag).OfType<WebhookLag>())
@@ -99,7 +103,13 @@ public static class BenchmarkReport
             text.AppendLine();
             text.AppendLine("<details><summary>The SQL each endpoint ran (captured from EF Core; the floors replay it)</summary>").AppendLine();
             text.AppendLine(scales[^1].CapturedSql);
-            text.AppendLine("</details>");
+            text.AppendLine("</details>").AppendLine();
+            if (scales[^1].BestSql.Length > 0)
+            {
+                text.AppendLine("<details><summary>The SQL of (d), the best statement (hand-written: Measure/BestStatements.cs)</summary>").AppendLine();
+                text.AppendLine(scales[^1].BestSql);
+                text.AppendLine("</details>");
+            }
         }
         return text.ToString();
     }
@@ -114,6 +124,15 @@ public static class BenchmarkReport
             var ratio = c.RequestsPerSecond / b.RequestsPerSecond;
             checks.Add(new TargetCheck(label, Invariant($"{ratio:P0} ({c.RequestsPerSecond:F0} vs {b.RequestsPerSecond:F0} req/s)"), ratio >= minimum));
         }
+        void BestTarget(string name, string label, double minimum)
+        {
+            if (Get(name) is not { Best: { } d, Api: { } c, Statements: { } n }) { checks.Add(new TargetCheck(label, "not measured", null)); return; }
+            var ratio = c.RequestsPerSecond / d.RequestsPerSecond;
+            checks.Add(new TargetCheck(label, Invariant($"{ratio:P0} ({c.RequestsPerSecond:F0} vs {d.RequestsPerSecond:F0} req/s); the API sends {n} statement{(n == 1 ? "" : "s")}"), ratio >= minimum));
+        }
+        BestTarget("claim-by-id", "GET by id ≥ 80% of its best-statement floor (d)", 0.80);
+        BestTarget("list-first", "list (first page) ≥ 85% of its best-statement floor (d)", 0.85);
+        BestTarget("list-deep", "list (deep page) ≥ 85% of its best-statement floor (d)", 0.85);
         RatioTarget("claim-by-id", "GET by id ≥ 85% of its framework floor", 0.85);
         RatioTarget("list-first", "list (first page) ≥ 85% of its framework floor", 0.85);
         RatioTarget("list-deep", "list (deep page) ≥ 85% of its framework floor", 0.85);
@@ -169,12 +188,12 @@ public static class BenchmarkReport
         return checks;
     }
 
-    private static string Row(string title, string variant, LoadResult? r, string cb, string ba, string rss) => r switch
+    private static string Row(string title, string variant, string statements, LoadResult? r, string cb, string cd, string ba, string rss) => r switch
     {
-        null => $"| {title} | {variant} | — | | | | | {cb} | {ba} | {rss} |",
+        null => $"| {title} | {variant} | {statements} | — | | | | | {cb} | {cd} | {ba} | {rss} |",
         // No request completed in time (wrk's 5 s timeout, Npgsql's 30 s): there are no latencies to show.
-        { Requests: 0 } => Invariant($"| {title} | {variant} | 0 | none completed | | | {r.Errors} | {cb} | {ba} | {rss} |"),
-        _ => Invariant($"| {title} | {variant} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.MaxMs:F1} | {r.Errors} | {cb} | {ba} | {rss} |"),
+        { Requests: 0 } => Invariant($"| {title} | {variant} | {statements} | 0 | none completed | | | {r.Errors} | {cb} | {cd} | {ba} | {rss} |"),
+        _ => Invariant($"| {title} | {variant} | {statements} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.MaxMs:F1} | {r.Errors} | {cb} | {cd} | {ba} | {rss} |"),
     };
 
     private static string Ratio(LoadResult? x, LoadResult? y) =>
