@@ -69,9 +69,10 @@ public static class WebhookStatusFanOut
         start AS MATERIALIZED ( -- no row while nobody wants status changes: nothing is read or written
             SELECT greatest((SELECT k.seq FROM webhook_cursors k WHERE k.name = $1), (SELECT min(w.after) FROM wanted w)) AS after
             WHERE EXISTS (SELECT 1 FROM wanted)),
-        changes AS MATERIALIZED (
-            SELECT x.seq, x.claim_id, x.from_status, x.to_status, x.at FROM status_changes x, start
-            WHERE x.seq > start.after
+        changes AS MATERIALIZED ( -- a scalar bound, so that it is the primary key's index condition (joined, the
+            -- planner walked the index from seq 1: seconds per pass at millions of changes)
+            SELECT x.seq, x.claim_id, x.from_status, x.to_status, x.at FROM status_changes x
+            WHERE x.seq > (SELECT start.after FROM start)
             ORDER BY x.seq
             LIMIT $2),
         events AS (
