@@ -38,9 +38,6 @@ internal sealed class WebhookDispatcher(
     /// <summary>Whether the last claim took as many deliveries as there were free slots (more may be due).</summary>
     private bool _saturated;
 
-    /// <summary>Sends in flight.</summary>
-    private int _inFlight;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var listening = ListenAsync(stoppingToken);
@@ -61,7 +58,6 @@ internal sealed class WebhookDispatcher(
                     var claimed = await ClaimAsync(free, stoppingToken);
                     // Only a claim cut short by the free slots leaves due deliveries behind: then a finished send wakes the loop.
                     Volatile.Write(ref _saturated, claimed.Count == free);
-                    Interlocked.Add(ref _inFlight, claimed.Count);
                     foreach (var delivery in claimed) sending.Add(DeliverAsync(delivery, stoppingToken));
                 }
             }
@@ -160,8 +156,7 @@ internal sealed class WebhookDispatcher(
         }
         finally
         {
-            // Deliveries were left due: claim again once half the slots are free (one claim per send was a statement per delivery).
-            if (Interlocked.Decrement(ref _inFlight) <= options.Value.MaxConcurrentDeliveries / 2 && Volatile.Read(ref _saturated)) Wake();
+            if (Volatile.Read(ref _saturated)) Wake(); // a slot is free, and deliveries were left due
         }
     }
 

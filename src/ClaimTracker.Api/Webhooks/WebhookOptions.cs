@@ -19,9 +19,8 @@ public sealed partial class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.05", "00:01:00", ErrorMessage = "Webhooks:PollInterval must be from 00:00:00.05 to 00:01:00.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Sends in flight per instance: with receivers 100 ms away, 64 carry 640 deliveries a second.</summary>
     [Range(1, 256, ErrorMessage = "Webhooks:MaxConcurrentDeliveries must be from 1 to 256.")]
-    public int MaxConcurrentDeliveries { get; set; } = 64;
+    public int MaxConcurrentDeliveries { get; set; } = 16;
 
     /// <summary>
     /// How long events, their deliveries and attempts stay in the outbox and the delivery log once none is pending any more
