@@ -13,6 +13,7 @@ namespace ClaimTracker.Api.Data;
 /// </list>
 /// Before all of these (0): the import lock (advisory), around each review a ClaimReview import writes, so that concurrent
 /// imports of one review, or of two reviews of one new claim, do not both create it.
+/// The webhook fan-out lock (advisory) is taken alone, by a worker's fan-out of the status chain (WebhookStatusFanOut).
 /// The start-up lock is taken alone, on a session of its own, around migrations and the seed (<see cref="HoldStartupLockAsync"/>);
 /// the seed lock inside it, around the seed. All others are transaction-scoped: COMMIT or ROLLBACK releases them. A deadlock that happens anyway (a writer outside the API) is 409 `/problems/write-conflict`.
 /// </summary>
@@ -24,6 +25,7 @@ public static class DatabaseLocks
     public const long SeedKey = 0x53746F72795365;
     public const long StartupKey = 0x4D696772617465;
     public const long ImportKey = 0x496D706F727473;
+    public const long WebhookFanOutKey = 0x576562686F6F6B;
 
     /// <summary>0. Serialises the reviews that ClaimReview imports write, one review (one transaction) at a time.</summary>
     public static Task LockImportsAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>

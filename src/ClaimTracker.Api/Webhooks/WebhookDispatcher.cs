@@ -15,7 +15,8 @@ public sealed record ClaimedDelivery(
 /// The delivery worker, one per instance (every instance runs one). It claims due deliveries in a short transaction of
 /// its own (`FOR UPDATE SKIP LOCKED`, so instances never claim the same one, and `next_attempt_at` moved past a lease, so a
 /// worker that dies leaves them due again), sends them concurrently and records each attempt. It wakes on the outbox's
-/// NOTIFY at commit, when a send finishes, and every `Webhooks:PollInterval` for retries falling due.
+/// NOTIFY at commit, when a send finishes while deliveries were left due, and every `Webhooks:PollInterval` for retries
+/// falling due. Status changes reach the outbox through <see cref="WebhookStatusFanOutWorker"/>.
 /// </summary>
 internal sealed class WebhookDispatcher(
     IServiceScopeFactory scopes, DatabaseEndpoint database, WebhookSender sender, IOptions<WebhookOptions> options, TimeProvider clock,
@@ -24,12 +25,18 @@ internal sealed class WebhookDispatcher(
     /// <summary>The channel the outbox trigger notifies when it queues deliveries (and redeliver when it requeues one).</summary>
     public const string Channel = "claimtracker_webhooks";
 
+    /// <summary>The payload a subscription's insert, update or delete notifies on <see cref="Channel"/> (a trigger), for the status fan-out.</summary>
+    public const string SubscriptionsChanged = "subscriptions";
+
     /// <summary>Beyond twice the timeout (the send, then recording it), how long a claimed delivery stays leased before another worker may take it.</summary>
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    /// <summary>Whether the last claim took as many deliveries as there were free slots (more may be due).</summary>
+    private bool _saturated;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,7 +55,10 @@ internal sealed class WebhookDispatcher(
                 var free = settings.MaxConcurrentDeliveries - sending.Count;
                 if (free > 0)
                 {
-                    foreach (var delivery in await ClaimAsync(free, stoppingToken)) sending.Add(DeliverAsync(delivery, stoppingToken));
+                    var claimed = await ClaimAsync(free, stoppingToken);
+                    // Only a claim cut short by the free slots leaves due deliveries behind: then a finished send wakes the loop.
+                    Volatile.Write(ref _saturated, claimed.Count == free);
+                    foreach (var delivery in claimed) sending.Add(DeliverAsync(delivery, stoppingToken));
                 }
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -146,7 +156,7 @@ internal sealed class WebhookDispatcher(
         }
         finally
         {
-            Wake(); // a slot is free
+            if (Volatile.Read(ref _saturated)) Wake(); // a slot is free, and deliveries were left due
         }
     }
 

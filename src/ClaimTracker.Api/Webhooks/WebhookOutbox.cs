@@ -26,7 +26,8 @@ public sealed record ClaimFacts(Guid Id, string Slug, Guid SubjectId, string Sub
 /// <summary>
 /// Writes events into the outbox: each call adds a <see cref="WebhookEvent"/> to the caller's unit of work, so it commits
 /// or rolls back with the change it reports (no event without its change, no change without its event); the insert's
-/// trigger queues one delivery per matching enabled subscription and notifies the workers at commit.
+/// trigger queues one delivery per matching enabled subscription and notifies the workers at commit. Status changes are
+/// the exception: the status chain is their outbox (<see cref="WebhookStatusFanOut"/>).
 /// Payloads are thin: `{ type, timestamp, data }` with ids, slugs and the move, never whole resources (≤ 20 kB).
 /// </summary>
 public static class WebhookOutbox
@@ -42,7 +43,7 @@ public static class WebhookOutbox
 
     /// <summary>
     /// The event types some enabled subscription asks for (one indexed read of a small table). An event nobody wants is not
-    /// written, as the status trigger does for status changes: writes without subscribers pay one read, not an insert and a
+    /// written, as the status fan-out does for status changes: writes without subscribers pay one read, not an insert and a
     /// row kept for the retention period. A subscription created while a write is in flight may miss that write's event.
     /// </summary>
     public static async Task<IReadOnlySet<string>> WantedAsync(ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
@@ -57,8 +58,8 @@ public static class WebhookOutbox
     public static void ClaimCreated(ClaimTrackerDbContext db, ClaimFacts claim, DateTimeOffset at) =>
         Add(db, WebhookEventTypes.ClaimCreated, at, ClaimData(claim), [claim.SubjectId], [claim.Status]);
 
-    // claim.status_changed is written by the status_changes_webhook_event trigger (migration StatusChangeWebhookEvents): every
-    // link of the status chain, whichever code appends it, commits with its event, and the status write keeps its few commands.
+    // claim.status_changed is written after commit from the status chain itself (WebhookStatusFanOut): every link, whichever
+    // code appends it, is its event's source, and the status change's transaction (under the chain lock) writes nothing more.
 
     public static void AppearanceAdded(ClaimTrackerDbContext db, ClaimFacts claim, Guid appearanceId, Guid sourceId, DateTimeOffset at) =>
         Add(db, WebhookEventTypes.AppearanceAdded, at, ClaimData(claim) with { AppearanceId = appearanceId, SourceId = sourceId },

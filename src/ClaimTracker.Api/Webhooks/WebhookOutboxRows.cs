@@ -5,9 +5,10 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace ClaimTracker.Api.Webhooks;
 
 /// <summary>
-/// An event in the outbox, written in the transaction of the change it reports. Inserting it fans it out (a trigger, see
-/// the WebhookOutbox migration) to one <see cref="WebhookDelivery"/> per enabled subscription that wants it, in the same
-/// transaction. <see cref="Body"/> is the exact JSON that is signed and sent; its id is the `webhook-id`.
+/// An event in the outbox, written in the transaction of the change it reports, or for a status change by the worker's
+/// fan-out of the status chain after its commit (<see cref="WebhookStatusFanOut"/>). Inserting events fans them out (a
+/// statement trigger, migration StatusChangesFannedOutAfterCommit) to one <see cref="WebhookDelivery"/> per enabled
+/// subscription that wants each, in the same transaction. <see cref="Body"/> is the exact JSON that is signed and sent; its id is the `webhook-id`.
 /// </summary>
 public sealed class WebhookEvent
 {
@@ -20,6 +21,8 @@ public sealed class WebhookEvent
     public string[] Statuses { get; set; } = [];
     /// <summary>Set for a ping: delivered to this subscription only, whatever its events and filter.</summary>
     public Guid? SubscriptionId { get; set; }
+    /// <summary>For `claim.status_changed`: the change's `seq` in the status chain, at most one event each (the fan-out's key).</summary>
+    public long? Seq { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 
@@ -62,6 +65,8 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         builder.Property(e => e.Type).HasMaxLength(64);
         builder.HasOne<WebhookSubscription>().WithMany().HasForeignKey(e => e.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(e => e.CreatedAt); // the retention's prune
+        // One event per status change, however many workers fan the chain out at once.
+        builder.HasIndex(e => e.Seq).IsUnique().HasFilter("seq IS NOT NULL");
     }
 }
 
@@ -76,6 +81,8 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         // The workers' claim reads the due pending deliveries only; the deliveries list reads a subscription's newest first.
         builder.HasIndex(d => d.NextAttemptAt).HasFilter("state = 'pending'");
         builder.HasIndex(d => new { d.SubscriptionId, d.CreatedAt });
+        // One delivery per event and subscription: the fan-out inserts with ON CONFLICT DO NOTHING.
+        builder.HasIndex(d => new { d.EventId, d.SubscriptionId }).IsUnique();
     }
 }
 

@@ -27,6 +27,11 @@ public sealed class WebhookSubscription
     public required string Secret { get; set; }
     public string? PreviousSecret { get; set; }
     public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+    /// <summary>
+    /// The status chain's last `seq` when it began to want `claim.status_changed` (created, enabled, or the event added): the
+    /// worker's fan-out sends it only later changes. Left 0, the database fills it in (<see cref="WebhookStatusFanOut.HeadFunction"/>).
+    /// </summary>
+    public long StatusChangesAfter { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -44,5 +49,7 @@ internal sealed class WebhookSubscriptionConfiguration : IEntityTypeConfiguratio
         builder.Property(s => s.PreviousSecret).HasMaxLength(100);
         builder.HasWordCheck<WebhookSubscription, ClaimStatus>("filter_status");
         builder.HasIndex(s => s.CreatedAt);
+        // Any insert, the API's or a script's, starts at the chain's head: a new subscription never gets old changes.
+        builder.Property(s => s.StatusChangesAfter).HasDefaultValueSql(WebhookStatusFanOut.HeadFunction + "()");
     }
 }

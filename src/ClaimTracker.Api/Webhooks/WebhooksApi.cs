@@ -134,6 +134,7 @@ public static class WebhooksApi
             : await WebhookRules.FilterAsync(request.Filter, db, errors, cancellationToken);
         if (errors.Any) return TypedResults.ValidationProblem(errors.ToDictionary());
 
+        var wantedStatusChanges = WantsStatusChanges(subscription);
         (subscription.Url, subscription.Events) = (url!, events!);
         (subscription.FilterSubject, subscription.FilterSubjectId, subscription.FilterStatus) = (filter!.Subject, filter.SubjectId, filter.Status);
         if (request.Description is { } description) subscription.Description = description.Trim() is { Length: > 0 } text ? text : null;
@@ -142,10 +143,19 @@ public static class WebhooksApi
             subscription.Enabled = enabled;
             subscription.DisabledReason = null;
         }
+        if (!wantedStatusChanges && WantsStatusChanges(subscription))
+        {
+            // Like a new subscription, one enabled or given the event now gets the status changes from now on, not those it missed.
+            subscription.StatusChangesAfter = await db.Database
+                .SqlQueryRaw<long>("SELECT " + WebhookStatusFanOut.HeadFunction + "() AS \"Value\"").SingleAsync(cancellationToken);
+        }
         subscription.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(subscription.ToResponse());
     }
+
+    private static bool WantsStatusChanges(WebhookSubscription subscription) =>
+        subscription.Enabled && subscription.Events.Contains(WebhookEventTypes.ClaimStatusChanged);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteWebhook(Guid id, ClaimTrackerDbContext db, CancellationToken cancellationToken) =>
         await db.WebhookSubscriptions.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken) == 0 ? NotFound(id) : TypedResults.NoContent();

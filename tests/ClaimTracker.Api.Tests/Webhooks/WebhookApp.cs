@@ -5,6 +5,7 @@ using System.Text.Json;
 using ClaimTracker.Api.Auth;
 using ClaimTracker.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
 
 namespace ClaimTracker.Api.Tests.Webhooks;
 
@@ -77,6 +78,22 @@ public static class WebhookCalls
         using var response = await admin.GetAsync($"/api/v1/webhooks/{subscription}/deliveries", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("items");
+    }
+
+    /// <summary>
+    /// Waits until the status fan-out has passed every change committed so far (status changes reach the outbox after their
+    /// commit); needs an enabled subscription to `claim.status_changed`, else the fan-out has nothing to do.
+    /// </summary>
+    public static async Task WaitForStatusFanOutAsync(this ClaimTrackerApp app)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        await using var db = app.CreateDbContext();
+        while (!await db.Database.SqlQueryRaw<bool>(
+                   "SELECT seq >= webhook_status_changes_head() AS \"Value\" FROM webhook_cursors WHERE name = 'claim.status_changed'").SingleAsync(Ct))
+        {
+            if (DateTimeOffset.UtcNow > deadline) Assert.Fail("The status fan-out did not reach the chain's head within 15 s.");
+            await Task.Delay(50, Ct);
+        }
     }
 
     /// <summary>Polls the deliveries list until <paramref name="done"/> holds; fails after <paramref name="timeout"/>.</summary>

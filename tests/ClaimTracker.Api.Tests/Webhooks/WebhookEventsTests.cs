@@ -142,6 +142,7 @@ public sealed class WebhookEventsTests(WebhookApp app) : IClassFixture<WebhookAp
         await admin.CreateClaimAsync(kept, mine.Slug, Statement());
         using (var review = await admin.ChangeStatusAsync(kept, "in_review")) Assert.Equal(HttpStatusCode.OK, review.StatusCode);
         using (var inconclusive = await admin.ChangeStatusAsync(kept, "inconclusive")) Assert.Equal(HttpStatusCode.OK, inconclusive.StatusCode);
+        await app.WaitForStatusFanOutAsync();
 
         await using var db = app.CreateDbContext();
         var subjectEvents = await db.WebhookDeliveries.Where(d => d.SubscriptionId == bySubject.Id).Select(d => d.Event.Body).ToListAsync(Ct);
@@ -167,6 +168,7 @@ public sealed class WebhookEventsTests(WebhookApp app) : IClassFixture<WebhookAp
 
         await Problems.AssertProblemAsync(late, HttpStatusCode.PreconditionFailed);
         await Problems.AssertProblemAsync(noEvidence, HttpStatusCode.UnprocessableEntity);
+        await app.WaitForStatusFanOutAsync();
         await using var db = app.CreateDbContext();
         var bodies = await db.WebhookEvents.Where(e => e.Type == "claim.status_changed" && e.Body.Contains(slug)).Select(e => e.Body).ToListAsync(Ct);
         Assert.Equal("in_review", JsonDocument.Parse(Assert.Single(bodies)).RootElement.GetProperty("data").GetProperty("to").GetString());

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ClaimTracker.Api.Changes;
+using ClaimTracker.Api.Claims;
 using ClaimTracker.Api.Data;
 using ClaimTracker.Api.Tests.Infrastructure;
 using ClaimTracker.Api.Webhooks;
@@ -10,7 +12,7 @@ namespace ClaimTracker.Api.Tests.Webhooks;
 
 /// <summary>
 /// The outbox across real processes on one database: an instance killed (SIGKILL) with deliveries in flight loses none
-/// once one runs again; two instances deliver each event once per subscription.
+/// once one runs again, nor the status changes committed while none ran; two instances deliver each event once per subscription.
 /// </summary>
 public sealed class WebhookProcessTests
 {
@@ -102,6 +104,43 @@ public sealed class WebhookProcessTests
     }
 
     [Fact]
+    public async Task StatusChangesCommittedWhileNoInstanceRunsAreDeliveredOnceOneStarts()
+    {
+        var database = await PostgresServer.Current.CreateDatabaseAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        Guid subscription;
+        List<Guid> claims;
+        await using (var first = StartApi(database))
+        {
+            using var client = await ClientAsync(first);
+            subscription = (await client.SubscribeAsync(receiver.Url, ["claim.status_changed"])).Id;
+            claims = await CreateClaimsAsync([client], 5);
+        } // SIGKILL
+
+        // Appended to the chain with no API running (as a killed instance's last commits): only the chain holds them.
+        await using (var db = Db(database))
+        {
+            foreach (var claim in claims)
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+                var move = new StatusMove(ClaimStatus.Unverified, ClaimStatus.InReview, "Checked while the API was down.", [], [], "desk",
+                    DateTimeOffset.UtcNow);
+                Assert.NotNull(await StatusHistory.WriteAsync(db, claim, null, move, Ct));
+                await transaction.CommitAsync(Ct);
+            }
+        }
+        Assert.Empty(receiver.Received);
+
+        await using var second = StartApi(database);
+        using (await ClientAsync(second))
+        {
+            var delivered = await WaitAllDeliveredAsync(database, subscription, 5);
+            Assert.Equal(delivered.Select(d => d.EventId.ToString()).Order(), receiver.Received.Select(r => r.Id).Order());
+            Assert.Equal(claims.Order(), receiver.Received.Select(r => r.Json.GetProperty("data").GetProperty("claimId").GetGuid()).Order());
+        }
+    }
+
+    [Fact]
     public async Task TwoInstancesDeliverEachEventOncePerSubscription()
     {
         var database = await PostgresServer.Current.CreateDatabaseAsync();
@@ -110,17 +149,24 @@ public sealed class WebhookProcessTests
         await using var two = StartApi(database);
         using var clientOne = await ClientAsync(one);
         using var clientTwo = await ClientAsync(two);
-        var first = await clientOne.SubscribeAsync(receiver.Url, ["claim.created"]);
-        var second = await clientTwo.SubscribeAsync(receiver.Url, ["claim.created"]);
+        string[] events = ["claim.created", "claim.status_changed"];
+        var first = await clientOne.SubscribeAsync(receiver.Url, events);
+        var second = await clientTwo.SubscribeAsync(receiver.Url, events);
 
-        await CreateClaimsAsync([clientOne, clientTwo], 20);
+        var claims = await CreateClaimsAsync([clientOne, clientTwo], 20);
+        // Status changes through both instances at once: both fan the chain out, each change is queued once.
+        await Parallel.ForEachAsync(claims.Select((id, i) => (id, client: i % 2 == 0 ? clientOne : clientTwo)), Ct, async (c, _) =>
+        {
+            using var moved = await c.client.ChangeStatusAsync(c.id.ToString(), "in_review");
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        });
 
-        var deliveredFirst = await WaitAllDeliveredAsync(database, first.Id, 20);
-        var deliveredSecond = await WaitAllDeliveredAsync(database, second.Id, 20);
+        var deliveredFirst = await WaitAllDeliveredAsync(database, first.Id, 40);
+        var deliveredSecond = await WaitAllDeliveredAsync(database, second.Id, 40);
         await Task.Delay(TimeSpan.FromSeconds(1), Ct); // a duplicate send would have arrived by now
         Assert.All(deliveredFirst.Concat(deliveredSecond), d => Assert.Equal(1, d.Attempts));
-        // 20 events, each once to each subscription: 40 requests, each event id exactly twice, each signed for its subscription.
-        Assert.Equal(40, receiver.Received.Count);
+        // 40 events, each once to each subscription: 80 requests, each event id exactly twice, each signed for its subscription.
+        Assert.Equal(80, receiver.Received.Count);
         Assert.All(receiver.Received.GroupBy(r => r.Id), g => Assert.Equal(2, g.Count()));
         Assert.All(receiver.Received.GroupBy(r => r.Id), g =>
         {

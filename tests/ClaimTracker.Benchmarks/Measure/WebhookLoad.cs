@@ -85,14 +85,21 @@ public sealed class WebhookLoad : IAsyncDisposable
         await BenchDatabase.Execute(connection, "VACUUM webhook_subscriptions, webhook_events, webhook_deliveries, webhook_attempts", cancellationToken);
     }
 
-    /// <summary>Waits until no delivery is pending (at most <paramref name="patience"/>); returns how long it took, or null.</summary>
+    /// <summary>
+    /// Waits until no delivery is pending and the status fan-out has reached the chain's head (status changes become
+    /// deliveries after their commit), at most <paramref name="patience"/>; returns how long it took, or null.
+    /// </summary>
     public static async Task<TimeSpan?> DrainAsync(string connectionString, TimeSpan patience, CancellationToken cancellationToken)
     {
         await using var connection = await BenchDatabase.OpenAsync(connectionString, cancellationToken);
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < patience)
         {
-            if (await BenchDatabase.Scalar<long>(connection, "SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'", cancellationToken) == 0)
+            if (await BenchDatabase.Scalar<long>(connection, """
+                    SELECT (SELECT count(*) FROM webhook_deliveries WHERE state = 'pending')
+                         + coalesce((SELECT greatest(0, webhook_status_changes_head() - seq) FROM webhook_cursors
+                                     WHERE name = 'claim.status_changed'), 0)
+                    """, cancellationToken) == 0)
             {
                 return watch.Elapsed;
             }

@@ -742,12 +742,13 @@ namespace ClaimTracker.Api.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_webhook_deliveries");
 
-                    b.HasIndex("EventId")
-                        .HasDatabaseName("ix_webhook_deliveries_event_id");
-
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_webhook_deliveries_next_attempt_at")
                         .HasFilter("state = 'pending'");
+
+                    b.HasIndex("EventId", "SubscriptionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_deliveries_event_id_subscription_id");
 
                     b.HasIndex("SubscriptionId", "CreatedAt")
                         .HasDatabaseName("ix_webhook_deliveries_subscription_id_created_at");
@@ -774,6 +775,10 @@ namespace ClaimTracker.Api.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("Seq")
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
                     b.PrimitiveCollection<string[]>("Statuses")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -799,6 +804,11 @@ namespace ClaimTracker.Api.Data.Migrations
 
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_webhook_events_created_at");
+
+                    b.HasIndex("Seq")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_events_seq")
+                        .HasFilter("seq IS NOT NULL");
 
                     b.HasIndex("SubscriptionId")
                         .HasDatabaseName("ix_webhook_events_subscription_id");
@@ -864,6 +874,12 @@ namespace ClaimTracker.Api.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("secret");
+
+                    b.Property<long>("StatusChangesAfter")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("status_changes_after")
+                        .HasDefaultValueSql("webhook_status_changes_head()");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

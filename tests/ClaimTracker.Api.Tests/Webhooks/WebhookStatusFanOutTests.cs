@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ClaimTracker.Api.Auth;
+using ClaimTracker.Api.Tests.Infrastructure;
+using ClaimTracker.Api.Webhooks;
+using Microsoft.EntityFrameworkCore;
+
+namespace ClaimTracker.Api.Tests.Webhooks;
+
+/// <summary>
+/// Status changes reach the outbox after their commit, from the status chain past a cursor: each change once per
+/// subscription whatever the concurrency or a second pass, none from before a subscription wanted them.
+/// </summary>
+public sealed class WebhookStatusFanOutTests(WebhookApp app) : IClassFixture<WebhookApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    private static string Statement() => $"Claim {Guid.NewGuid():N} {Guid.NewGuid():N} {Guid.NewGuid():N}.";
+
+    private async Task<long> SeqOfAsync(string slug)
+    {
+        await using var db = app.CreateDbContext();
+        return await db.StatusChanges.Where(c => db.Claims.Any(k => k.Id == c.ClaimId && k.Slug == slug)).MaxAsync(c => c.Seq, Ct);
+    }
+
+    private async Task<List<long>> DeliveredSeqsAsync(Guid subscription)
+    {
+        await using var db = app.CreateDbContext();
+        return await db.WebhookDeliveries.Where(d => d.SubscriptionId == subscription).Select(d => d.Event.Seq!.Value).ToListAsync(Ct);
+    }
+
+    [Fact]
+    public async Task ASubscriptionGetsOnlyTheStatusChangesCommittedAfterItWasCreated()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var admin = await app.CreateClientAsync(Role.Admin);
+        var subject = await app.AddEntityAsync("later");
+        var (before, after) = (TestData.UniqueSlug("before"), TestData.UniqueSlug("after"));
+        await admin.CreateClaimAsync(before, subject.Slug, Statement());
+        await admin.CreateClaimAsync(after, subject.Slug, Statement());
+        using (var early = await admin.ChangeStatusAsync(before, "in_review")) Assert.Equal(HttpStatusCode.OK, early.StatusCode);
+
+        var hook = await admin.SubscribeAsync(receiver.Url, ["claim.status_changed"], new { subject = subject.Slug });
+        using (var late = await admin.ChangeStatusAsync(after, "in_review")) Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+
+        var received = Assert.Single(await receiver.WaitForAsync(r => r.Count >= 1, Patience, "the later change"));
+        received.Verify(hook.Secret);
+        Assert.Equal(after, received.Json.GetProperty("data").GetProperty("claimSlug").GetString());
+        await app.WaitForStatusFanOutAsync();
+        Assert.Equal([await SeqOfAsync(after)], await DeliveredSeqsAsync(hook.Id));
+    }
+
+    [Fact]
+    public async Task ConcurrentStatusChangesAreEachQueuedOncePerSubscriptionWithTheirSeq()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var admin = await app.CreateClientAsync(Role.Admin);
+        var subject = await app.AddEntityAsync("concurrent");
+        var hooks = new[]
+        {
+            await admin.SubscribeAsync(receiver.Url, ["claim.status_changed"], new { subject = subject.Slug }),
+            await admin.SubscribeAsync(receiver.Url, ["claim.status_changed"], new { subject = subject.Slug }),
+        };
+        var slugs = Enumerable.Range(0, 24).Select(_ => TestData.UniqueSlug("concurrent")).ToList();
+        foreach (var slug in slugs) await admin.CreateClaimAsync(slug, subject.Slug, Statement());
+
+        // Eight writers at once: appends race for the chain lock while the fan-out reads behind them.
+        await Parallel.ForEachAsync(slugs, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (slug, _) =>
+        {
+            using var editor = await app.CreateClientAsync(Role.Editor);
+            using var moved = await editor.ChangeStatusAsync(slug, "in_review");
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        });
+
+        await receiver.WaitForAsync(r => r.Count >= 2 * slugs.Count, Patience, "every change to both subscriptions");
+        await app.WaitForStatusFanOutAsync();
+        var seqs = new List<long>();
+        foreach (var slug in slugs) seqs.Add(await SeqOfAsync(slug));
+        foreach (var hook in hooks) Assert.Equal(seqs.Order(), (await DeliveredSeqsAsync(hook.Id)).Order());
+        Assert.Equal(2 * slugs.Count, receiver.Received.Count);
+        // The body's seq is the event's: one event (one webhook-id) per change, sent to each subscription.
+        Assert.All(receiver.Received.GroupBy(r => r.Id), g => Assert.Equal(2, g.Count()));
+        Assert.Equal(seqs.Order(), receiver.Received.Select(r => r.Json.GetProperty("data").GetProperty("seq").GetInt64()).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task APassOverChangesAlreadyFannedOutWritesNothing()
+    {
+        using var admin = await app.CreateClientAsync(Role.Admin);
+        var subject = await app.AddEntityAsync("again");
+        var hook = await admin.SubscribeAsync("http://127.0.0.1:9/none", ["claim.status_changed"], new { subject = subject.Slug });
+        var slug = TestData.UniqueSlug("again");
+        await admin.CreateClaimAsync(slug, subject.Slug, Statement());
+        using (var moved = await admin.ChangeStatusAsync(slug, "in_review")) Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        await app.WaitForStatusFanOutAsync();
+
+        // As if a second instance read with a stale cursor: the unique seq and (event, subscription) keys keep it to one.
+        await using var db = app.CreateDbContext();
+        await db.Database.ExecuteSqlAsync($"UPDATE webhook_cursors SET seq = 0 WHERE name = 'claim.status_changed'", Ct);
+        var pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, Ct);
+
+        Assert.True(pass.Wanted);
+        Assert.Equal(0, pass.Written);
+        Assert.Equal([await SeqOfAsync(slug)], await DeliveredSeqsAsync(hook.Id));
+    }
+
+    [Fact]
+    public async Task ASubscriptionEnabledAgainGetsNoStatusChangeMadeWhileItWasDisabled()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var admin = await app.CreateClientAsync(Role.Admin);
+        var subject = await app.AddEntityAsync("paused");
+        var hook = await admin.SubscribeAsync(receiver.Url, ["claim.status_changed"], new { subject = subject.Slug });
+        var (during, after) = (TestData.UniqueSlug("during"), TestData.UniqueSlug("after"));
+        await admin.CreateClaimAsync(during, subject.Slug, Statement());
+        await admin.CreateClaimAsync(after, subject.Slug, Statement());
+        using (var off = await admin.PatchAsJsonAsync($"/api/v1/webhooks/{hook.Id}", new { enabled = false }, Ct)) Assert.Equal(HttpStatusCode.OK, off.StatusCode);
+
+        using (var missed = await admin.ChangeStatusAsync(during, "in_review")) Assert.Equal(HttpStatusCode.OK, missed.StatusCode);
+        using (var on = await admin.PatchAsJsonAsync($"/api/v1/webhooks/{hook.Id}", new { enabled = true }, Ct)) Assert.Equal(HttpStatusCode.OK, on.StatusCode);
+        using (var seen = await admin.ChangeStatusAsync(after, "in_review")) Assert.Equal(HttpStatusCode.OK, seen.StatusCode);
+
+        var received = Assert.Single(await receiver.WaitForAsync(r => r.Count >= 1, Patience, "the change after enabling"));
+        Assert.Equal(after, received.Json.GetProperty("data").GetProperty("claimSlug").GetString());
+        await app.WaitForStatusFanOutAsync();
+        Assert.Equal([await SeqOfAsync(after)], await DeliveredSeqsAsync(hook.Id));
+        var body = await (await admin.GetAsync($"/api/v1/webhooks/{hook.Id}", Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.True(body.GetProperty("enabled").GetBoolean());
+    }
+}
