@@ -102,7 +102,7 @@ public static partial class ClaimReviewImport
             return await ReimportAsync(db, index, review, source, wanted, now, transaction, cancellationToken);
         }
 
-        var matches = await ClaimMatcher.MatchAsync(db, review.ClaimReviewed, MatcherLanguage(review), 5, [], cancellationToken);
+        var matches = await ClaimMatcher.MatchAsync(db, review.ClaimReviewed, MatchingApi.MatcherLanguage(review.PrimaryLanguage), 5, [], cancellationToken);
         ImportedClaim claim;
         ClaimFacts? created = null;
         ImportOutcome outcome;
@@ -294,8 +294,6 @@ public static partial class ClaimReviewImport
         }
         return slug.Length > 0 ? slug : fallback;
     }
-
-    private static string? MatcherLanguage(ImportedReview review) => review.PrimaryLanguage is "it" or "en" ? review.PrimaryLanguage : null;
 
     private static ImportItemResult Rejected(int index, ImportedReview review, string reason) =>
         new(index, review.Url, ImportOutcome.Rejected, null, reason);

@@ -83,8 +83,8 @@ public static class MatchingApi
         return null;
     }
 
-    /// <summary>The language the matcher reads a text in for a statement tagged <paramref name="tag"/>: `en` or `it`, else null (both).</summary>
-    public static string? MatcherLanguage(string tag) => tag.Split('-')[0] is var primary && primary is "en" or "it" ? primary : null;
+    /// <summary>The language the matcher reads a text tagged <paramref name="tag"/> in: `en` or `it`, else null (both).</summary>
+    public static string? MatcherLanguage(string? tag) => tag?.Split('-')[0] is var primary && primary is "en" or "it" ? primary : null;
 
     private static int Limit(int? limit, ValidationErrors errors)
     {

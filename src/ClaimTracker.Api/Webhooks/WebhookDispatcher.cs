@@ -252,34 +252,9 @@ internal sealed class WebhookDispatcher(
         }
     }
 
-    /// <summary>LISTENs on its own connection and wakes the loop on each notification; reconnects after failures.</summary>
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
-        {
-            Pooling = false, ApplicationName = "ClaimTracker webhook worker", KeepAlive = 30,
-        }.ConnectionString;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                connection.Notification += (_, _) => Wake();
-                await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection)) await listen.ExecuteNonQueryAsync(stoppingToken);
-                Wake(); // whatever was queued while nobody listened
-                while (true) await connection.WaitAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // Until it is back, the poll finds new deliveries: a lost notification only delays one.
-                logger.LogWarning("The webhook worker lost its LISTEN connection ({Reason}); reconnecting in 5 s.", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    /// <summary>Wakes the loop on each notification; until a lost connection is back, the poll finds new deliveries.</summary>
+    private Task ListenAsync(CancellationToken stoppingToken) => DatabaseNotifications.ListenAsync(
+        database, "webhook worker", [Channel], (_, _) => Wake(),
+        Wake, // whatever was queued while nobody listened
+        logger, clock, stoppingToken);
 }

@@ -161,36 +161,9 @@ internal sealed class WebhookStatusFanOutWorker(
         Due();
     }
 
-    /// <summary>LISTENs on its own connection; reconnects after failures (meanwhile the poll fans out).</summary>
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString)
-        {
-            Pooling = false, ApplicationName = "ClaimTracker webhook fan-out", KeepAlive = 30,
-        }.ConnectionString;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                connection.Notification += OnNotification;
-                await connection.OpenAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {Changes.ChangeListener.Channel}; LISTEN {WebhookDispatcher.Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-                Due(); // whatever was committed while nobody listened
-                while (true) await connection.WaitAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning("The webhook fan-out lost its LISTEN connection ({Reason}); reconnecting in 5 s.", e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(5), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    /// <summary>LISTENs for status changes and subscription changes; meanwhile the poll fans out.</summary>
+    private Task ListenAsync(CancellationToken stoppingToken) => DatabaseNotifications.ListenAsync(
+        database, "webhook fan-out", [Changes.ChangeListener.Channel, WebhookDispatcher.Channel], OnNotification,
+        Due, // whatever was committed while nobody listened
+        logger, clock, stoppingToken);
 }
