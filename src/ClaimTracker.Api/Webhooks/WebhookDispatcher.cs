@@ -12,11 +12,15 @@ public sealed record ClaimedDelivery(
     DateTimeOffset? PreviousSecretExpiresAt, DateTimeOffset EventCreatedAt, bool Attempted);
 
 /// <summary>
-/// The delivery worker, one per instance (every instance runs one). It claims due deliveries in a short transaction of
-/// its own (`FOR UPDATE SKIP LOCKED`, so instances never claim the same one, and `next_attempt_at` moved past a lease, so a
-/// worker that dies leaves them due again), sends them concurrently and records each attempt. It wakes on the outbox's
-/// NOTIFY at commit, when a send finishes while deliveries were left due, and every `Webhooks:PollInterval` for retries
-/// falling due. Status changes reach the outbox through <see cref="WebhookStatusFanOutWorker"/>.
+/// The delivery worker, one per instance (every instance runs one). It fans the status chain out past its cursor
+/// (<see cref="WebhookStatusFanOut"/>) and sends the deliveries that pass leases to it; it claims other due deliveries in
+/// a short transaction of its own (`FOR UPDATE SKIP LOCKED`, so instances never claim the same one, and
+/// `next_attempt_at` moved past a lease, so a worker that dies leaves them due again). Sends run concurrently, up to
+/// `Webhooks:MaxConcurrentDeliveries`; their results are recorded in batches. It fans out when the chain notifies a commit
+/// (`claimtracker_changes`, while some subscription wants status changes) or a subscription is written; it claims when
+/// the outbox notifies queued deliveries (`claimtracker_webhooks`), when a send finishes while deliveries were left due,
+/// and every `Webhooks:PollInterval` (retries falling due, a notification lost, a restart after `kill -9`: both the
+/// cursor and the deliveries are in the database). docs/decisions/013-webhooks.md.
 /// </summary>
 internal sealed class WebhookDispatcher(
     IServiceScopeFactory scopes, DatabaseEndpoint database, WebhookSender sender, IOptions<WebhookOptions> options, TimeProvider clock,
@@ -31,11 +35,40 @@ internal sealed class WebhookDispatcher(
     /// <summary>Beyond twice the timeout (the send, then recording it), how long a claimed delivery stays leased before another worker may take it.</summary>
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The least time between two fan-out passes: a burst of status changes is fanned out by one statement, and the pass's
+    /// fixed cost is shared by the changes of its interval (at 200 changes a second, about five a pass).
+    /// </summary>
+    private static readonly TimeSpan FanOutGap = TimeSpan.FromMilliseconds(25);
+
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Wake() => Volatile.Read(ref _wake).TrySetResult();
 
-    /// <summary>Whether the last claim took as many deliveries as there were free slots (more may be due).</summary>
+    /// <summary>1 when the chain or a subscription changed since the last fan-out pass.</summary>
+    private int _fanOutDue = 1;
+
+    /// <summary>1 when deliveries may have been queued or fallen due since the last claim.</summary>
+    private int _claimDue = 1;
+
+    /// <summary>False while the last pass found no enabled subscription to status changes: the chain's notifications are ignored.</summary>
+    private volatile bool _wanted = true;
+
+    private int _subscriptionChanges;
+
+    private void FanOutDue()
+    {
+        Volatile.Write(ref _fanOutDue, 1);
+        Wake();
+    }
+
+    private void ClaimDue()
+    {
+        Volatile.Write(ref _claimDue, 1);
+        Wake();
+    }
+
+    /// <summary>Whether the last claim or pass left due deliveries behind for want of free slots.</summary>
     private bool _saturated;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,30 +83,89 @@ internal sealed class WebhookDispatcher(
         {
             if (_wake.Task.IsCompleted) Volatile.Write(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
             sending.RemoveAll(t => t.IsCompleted);
-            try
+            var fannedOut = false;
+            if (Interlocked.Exchange(ref _fanOutDue, 0) == 1)
             {
-                var free = settings.MaxConcurrentDeliveries - sending.Count;
-                if (free > 0)
-                {
-                    var claimed = await ClaimAsync(free, stoppingToken);
-                    // Only a claim cut short by the free slots leaves due deliveries behind: then a finished send wakes the loop.
-                    Volatile.Write(ref _saturated, claimed.Count == free);
-                    foreach (var delivery in claimed) sending.Add(DeliverAsync(delivery, stoppingToken));
-                }
+                fannedOut = true;
+                await FanOutAsync(sending, stoppingToken);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            if (Interlocked.Exchange(ref _claimDue, 0) == 1)
             {
-                logger.LogWarning("Could not claim webhook deliveries ({Reason}); trying again in {Interval}.", e.Message, settings.PollInterval);
+                try
+                {
+                    var free = settings.MaxConcurrentDeliveries - sending.Count;
+                    if (free > 0)
+                    {
+                        var claimed = await ClaimAsync(free, stoppingToken);
+                        // Only a claim cut short by the free slots leaves due deliveries behind: then a finished send wakes the loop.
+                        Volatile.Write(ref _saturated, claimed.Count == free);
+                        foreach (var delivery in claimed) sending.Add(DeliverAsync(delivery, stoppingToken));
+                    }
+                    else
+                    {
+                        Volatile.Write(ref _saturated, true);
+                    }
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Could not claim webhook deliveries ({Reason}); trying again in {Interval}.", e.Message, settings.PollInterval);
+                }
             }
             if (clock.GetElapsedTime(counted) >= PendingCountInterval) counted = await CountPendingAsync(stoppingToken) ?? counted;
             if (clock.GetElapsedTime(pruned) >= PruneInterval) pruned = await PruneAsync(stoppingToken) ?? pruned;
+            if (fannedOut) await Task.Delay(FanOutGap, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await _wake.Task.WaitAsync(settings.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!_wake.Task.IsCompleted)
+            {
+                // The poll: retries falling due, and whatever a lost notification did not announce.
+                Volatile.Write(ref _fanOutDue, 1);
+                Volatile.Write(ref _claimDue, 1);
+            }
         }
         // In-flight sends are cancelled with the host; their leases run out and another worker (or the next start) sends them.
         await Task.WhenAll([.. sending, listening]).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _outcomes.Writer.TryComplete(); // what was sent is recorded (for at most 5 s), then the recorder ends
         await recording.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
+
+    /// <summary>
+    /// Fans the status chain out (<see cref="WebhookStatusFanOut"/>), as many passes as it takes to reach the head, leasing
+    /// to this worker as many deliveries as it has free slots and sending them at once; what it could not lease is left due
+    /// for a claim (this worker's, or another instance's: the pass notifies them).
+    /// </summary>
+    private async Task FanOutAsync(List<Task> sending, CancellationToken stoppingToken)
+    {
+        var subscriptionChanges = Volatile.Read(ref _subscriptionChanges);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
+            StatusFanOut pass;
+            do
+            {
+                var free = Math.Max(0, options.Value.MaxConcurrentDeliveries - sending.Count);
+                pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, free, LeaseUntil(), stoppingToken);
+                foreach (var delivery in pass.Leased) sending.Add(DeliverAsync(delivery, stoppingToken));
+                if (pass.LeftDue > 0)
+                {
+                    Volatile.Write(ref _saturated, true);
+                    Volatile.Write(ref _claimDue, 1);
+                }
+            }
+            while (pass.Scanned == WebhookStatusFanOut.Batch && !stoppingToken.IsCancellationRequested);
+            // A subscription changed during the pass may want what the pass did not see wanted: keep listening then.
+            if (Volatile.Read(ref _subscriptionChanges) == subscriptionChanges) _wanted = pass.Wanted;
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            Volatile.Write(ref _fanOutDue, 1); // at the next wake, or the poll
+            logger.LogWarning("Could not fan status changes out to webhooks ({Reason}); trying again in {Interval}.", e.Message,
+                options.Value.PollInterval);
+        }
+    }
+
+    /// <summary>Until when a delivery this worker takes is its own: twice the timeout (the send, then recording it) and a margin.</summary>
+    private DateTimeOffset LeaseUntil() => clock.GetUtcNow() + 2 * options.Value.Timeout + LeaseMargin;
 
     /// <summary>How often the worker counts pending deliveries for `/metrics` (an index-only count on the pending index).</summary>
     private static readonly TimeSpan PendingCountInterval = TimeSpan.FromSeconds(5);
@@ -122,7 +214,7 @@ internal sealed class WebhookDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
         var now = clock.GetUtcNow();
-        var leaseUntil = now + 2 * options.Value.Timeout + LeaseMargin;
+        var leaseUntil = LeaseUntil();
         // A disabled subscription's deliveries wait (they go if it is enabled again); a ping goes to its subscription anyway.
         return await db.Database.SqlQuery<ClaimedDelivery>($"""
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
@@ -156,7 +248,7 @@ internal sealed class WebhookDispatcher(
         }
         finally
         {
-            if (Volatile.Read(ref _saturated)) Wake(); // a slot is free, and deliveries were left due
+            if (Volatile.Read(ref _saturated)) ClaimDue(); // a slot is free, and deliveries were left due
         }
     }
 
@@ -252,9 +344,31 @@ internal sealed class WebhookDispatcher(
         }
     }
 
-    /// <summary>Wakes the loop on each notification; until a lost connection is back, the poll finds new deliveries.</summary>
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        if (e.Channel != Channel)
+        {
+            if (_wanted) FanOutDue(); // a status change committed
+        }
+        else if (e.Payload == SubscriptionsChanged)
+        {
+            Interlocked.Increment(ref _subscriptionChanges);
+            _wanted = true;
+            FanOutDue();
+        }
+        else
+        {
+            ClaimDue(); // deliveries queued or requeued
+        }
+    }
+
+    /// <summary>Wakes the loop on each notification; until a lost connection is back, the poll does the work.</summary>
     private Task ListenAsync(CancellationToken stoppingToken) => DatabaseNotifications.ListenAsync(
-        database, "webhook worker", [Channel], (_, _) => Wake(),
-        Wake, // whatever was queued while nobody listened
+        database, "webhook worker", [Channel, Changes.ChangeListener.Channel], OnNotification,
+        () => // whatever was committed or queued while nobody listened
+        {
+            Volatile.Write(ref _fanOutDue, 1);
+            ClaimDue();
+        },
         logger, clock, stoppingToken);
 }

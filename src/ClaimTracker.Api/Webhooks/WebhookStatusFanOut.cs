@@ -5,17 +5,23 @@ using Npgsql;
 
 namespace ClaimTracker.Api.Webhooks;
 
-/// <summary>What one fan-out did: the changes it read past the cursor, the events it wrote, and whether anyone wants them.</summary>
-public sealed record StatusFanOut(int Scanned, int Written, bool Wanted);
+/// <summary>
+/// What one fan-out did: the changes it read past the cursor, the events it wrote, whether anyone wants them, how many of
+/// its deliveries it left due for any worker to claim, and the ones it leased to its caller to send now.
+/// </summary>
+public sealed record StatusFanOut(int Scanned, int Written, bool Wanted, int LeftDue, IReadOnlyList<ClaimedDelivery> Leased);
 
 /// <summary>
 /// `claim.status_changed` events come from the status chain after its commit, not from the status change's transaction:
 /// `status_changes` is already the outbox (append-only, gapless, committed with the change, and committed in `seq` order
-/// since each append holds the chain lock until it is visible). A worker reads the changes past a cursor kept in the
-/// database (`webhook_cursors`), writes one event per change some subscription wants, and moves the cursor, in one
-/// statement; the events' trigger queues the deliveries. Workers of several instances take turns (an advisory lock), and
-/// the unique `seq` of an event and (event, subscription) of a delivery make a second pass write nothing.
-/// docs/decisions/013-webhooks.md.
+/// since each append holds the chain lock until it is visible). A pass reads the changes past a cursor kept in the
+/// database (`webhook_cursors`), writes one event per change some subscription wants and one delivery per event and
+/// subscription, and moves the cursor, in one statement. The first deliveries, up to the caller's free send slots, are
+/// written already leased to the caller and returned, so that the instance that fans a change out sends it without a
+/// claim of its own (at hundreds of deliveries a second, the claim statement was most of what webhooks cost the
+/// database); the rest are written due, for any instance's worker to claim. Workers of several instances take turns (an
+/// advisory lock), and the unique `seq` of an event and (event, subscription) of a delivery make a second pass write
+/// nothing. docs/decisions/013-webhooks.md.
 /// </summary>
 public static class WebhookStatusFanOut
 {
@@ -29,13 +35,15 @@ public static class WebhookStatusFanOut
     public const int Batch = 1000;
 
     /// <summary>
-    /// Fans the next changes out. Two statements in one round trip and one implicit transaction (Npgsql sends a batch
+    /// Fans the next changes out, leasing at most <paramref name="lease"/> of the deliveries it writes to the caller until
+    /// <paramref name="leaseUntil"/>. Two statements in one round trip and one implicit transaction (Npgsql sends a batch
     /// with one Sync): the fan-out lock first, so that the second statement's snapshot (READ COMMITTED: taken when it
     /// starts) sees what the previous holder committed, cursor included. While no enabled subscription wants status
     /// changes it writes nothing, not even the cursor: a subscription starts at the head when it begins to want them
     /// (<see cref="WebhookSubscription.StatusChangesAfter"/>), so the changes in between are skipped without being read.
     /// </summary>
-    public static async Task<StatusFanOut> RunAsync(ClaimTrackerDbContext db, int limit, CancellationToken cancellationToken)
+    public static async Task<StatusFanOut> RunAsync(ClaimTrackerDbContext db, int limit, int lease, DateTimeOffset leaseUntil,
+        CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -46,13 +54,28 @@ public static class WebhookStatusFanOut
                 BatchCommands =
                 {
                     new NpgsqlBatchCommand($"SELECT pg_advisory_xact_lock({DatabaseLocks.WebhookFanOutKey})"),
-                    new NpgsqlBatchCommand(Sql) { Parameters = { new() { Value = Cursor }, new() { Value = limit } } },
+                    new NpgsqlBatchCommand(Sql)
+                    {
+                        Parameters = { new() { Value = Cursor }, new() { Value = limit }, new() { Value = lease }, new() { Value = leaseUntil } },
+                    },
                 },
             };
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             await reader.NextResultAsync(cancellationToken); // past the lock's row
-            await reader.ReadAsync(cancellationToken);
-            return new StatusFanOut(reader.GetInt32(0), reader.GetInt32(1), reader.GetBoolean(2));
+            var leased = new List<ClaimedDelivery>();
+            (int Scanned, int Written, bool Wanted, int LeftDue) summary = default;
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                summary = (reader.GetInt32(0), reader.GetInt32(1), reader.GetBoolean(2), reader.GetInt32(3));
+                if (reader.IsDBNull(4)) continue; // the summary alone: nothing leased
+                leased.Add(new ClaimedDelivery(
+                    DeliveryId: reader.GetGuid(4), EventId: reader.GetGuid(5), SubscriptionId: reader.GetGuid(6), Retries: 0,
+                    Body: reader.GetString(7), Url: reader.GetString(8), Secret: reader.GetString(9),
+                    PreviousSecret: reader.IsDBNull(10) ? null : reader.GetString(10),
+                    PreviousSecretExpiresAt: reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11),
+                    EventCreatedAt: reader.GetFieldValue<DateTimeOffset>(12), Attempted: false));
+            }
+            return new StatusFanOut(summary.Scanned, summary.Written, summary.Wanted, summary.LeftDue, leased);
         }
         finally
         {
@@ -61,10 +84,14 @@ public static class WebhookStatusFanOut
     }
 
     // The body is built as the StatusChangeWebhookEvents trigger built it (jsonb, so the same key order): receivers see
-    // no difference. The claim's slug and subject are read at fan-out, normally milliseconds after the change.
+    // no difference. The claim's slug and subject are read at fan-out, normally milliseconds after the change. The
+    // events' trigger (webhook_events_fan_out) leaves status events alone: their deliveries are this statement's, so that
+    // it can lease them. One summary row, joined to each leased delivery (the summary alone when none is leased).
     private const string Sql = """
         WITH wanted AS MATERIALIZED (
-            SELECT s.status_changes_after AS after, s.filter_subject_id, s.filter_status FROM webhook_subscriptions s
+            SELECT s.id, s.status_changes_after AS after, s.filter_subject_id, s.filter_status, s.url, s.secret,
+                   s.previous_secret, s.previous_secret_expires_at
+            FROM webhook_subscriptions s
             WHERE s.enabled AND 'claim.status_changed' = ANY (s.events)),
         start AS MATERIALIZED ( -- no row while nobody wants status changes: nothing is read or written
             SELECT greatest((SELECT k.seq FROM webhook_cursors k WHERE k.name = $1), (SELECT min(w.after) FROM wanted w)) AS after
@@ -88,82 +115,33 @@ public static class WebhookStatusFanOut
                             AND (w.filter_status IS NULL OR w.filter_status = x.to_status))
             ORDER BY x.seq
             ON CONFLICT (seq) WHERE seq IS NOT NULL DO NOTHING
-            RETURNING 1),
+            RETURNING id, seq, body, subject_ids[1] AS subject_id, statuses[1] AS status, created_at),
+        fan AS MATERIALIZED ( -- each new event's subscriptions, numbered in chain order: the first $3 are leased
+            SELECT e.id AS event_id, e.body, e.created_at, w.id AS subscription_id, w.url, w.secret, w.previous_secret,
+                   w.previous_secret_expires_at, row_number() OVER (ORDER BY e.seq, w.id) AS n
+            FROM events e JOIN wanted w
+              ON e.seq > w.after AND (w.filter_subject_id IS NULL OR w.filter_subject_id = e.subject_id)
+                 AND (w.filter_status IS NULL OR w.filter_status = e.status)),
+        deliveries AS (
+            INSERT INTO webhook_deliveries (id, event_id, subscription_id, state, retries, next_attempt_at, created_at)
+            SELECT gen_random_uuid(), f.event_id, f.subscription_id, 'pending', 0,
+                   CASE WHEN f.n <= $3 THEN $4 ELSE f.created_at END, f.created_at
+            FROM fan f
+            ON CONFLICT (event_id, subscription_id) DO NOTHING
+            RETURNING id, event_id, subscription_id, next_attempt_at = $4 AS leased),
         moved AS ( -- past what it read, or to where the subscriptions start
             UPDATE webhook_cursors k SET seq = coalesce((SELECT max(x.seq) FROM changes x), start.after)
             FROM start
-            WHERE k.name = $1 AND k.seq < coalesce((SELECT max(x.seq) FROM changes x), start.after))
-        SELECT (SELECT count(*) FROM changes)::int, (SELECT count(*) FROM events)::int, EXISTS (SELECT 1 FROM wanted)
+            WHERE k.name = $1 AND k.seq < coalesce((SELECT max(x.seq) FROM changes x), start.after)),
+        summary AS MATERIALIZED ( -- deliveries left due wake every instance's worker (a NOTIFY at commit)
+            SELECT (SELECT count(*) FROM changes)::int AS scanned, (SELECT count(*) FROM events)::int AS written,
+                   EXISTS (SELECT 1 FROM wanted) AS wanted, left_due,
+                   (SELECT count(*) FROM (SELECT pg_notify('claimtracker_webhooks', '') WHERE left_due > 0) n)::int AS notified
+            FROM (SELECT count(*) FILTER (WHERE NOT d.leased)::int AS left_due FROM deliveries d) due)
+        SELECT s.scanned, s.written, s.wanted, s.left_due, d.id, d.event_id, d.subscription_id, f.body, f.url, f.secret,
+               f.previous_secret, f.previous_secret_expires_at, f.created_at, s.notified
+        FROM summary s
+        LEFT JOIN (deliveries d JOIN fan f ON f.event_id = d.event_id AND f.subscription_id = d.subscription_id) ON d.leased
+        ORDER BY f.n
         """;
-}
-
-/// <summary>
-/// Each instance's fan-out of the status chain (<see cref="WebhookStatusFanOut"/>). It wakes on the chain's NOTIFY at each
-/// commit (`claimtracker_changes`) while some subscription wants status changes, on a subscription's change, and every
-/// `Webhooks:PollInterval` (a lost notification, a restart after `kill -9`: the cursor is in the database, so whatever was
-/// committed meanwhile is fanned out then). Passes are at least <see cref="Gap"/> apart, so that a burst of changes is
-/// fanned out by one statement. The events' trigger queues the deliveries and wakes every instance's delivery worker.
-/// </summary>
-internal sealed class WebhookStatusFanOutWorker(
-    IServiceScopeFactory scopes, DatabaseEndpoint database, IOptions<WebhookOptions> options, TimeProvider clock,
-    ILogger<WebhookStatusFanOutWorker> logger) : BackgroundService
-{
-    /// <summary>The least time between two passes: at 250 changes a second, a pass fans out two or three of them.</summary>
-    private static readonly TimeSpan Gap = TimeSpan.FromMilliseconds(10);
-
-    private TaskCompletionSource _due = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    /// <summary>False while the last pass found no enabled subscription to status changes: the chain's notifications are ignored.</summary>
-    private volatile bool _wanted = true;
-    private int _subscriptionChanges;
-
-    private void Due() => Volatile.Read(ref _due).TrySetResult();
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var listening = ListenAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            if (_due.Task.IsCompleted) Volatile.Write(ref _due, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var subscriptionChanges = Volatile.Read(ref _subscriptionChanges);
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<ClaimTrackerDbContext>();
-                StatusFanOut pass;
-                do pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, stoppingToken);
-                while (pass.Scanned == WebhookStatusFanOut.Batch && !stoppingToken.IsCancellationRequested);
-                // A subscription changed during the pass may want what the pass did not see wanted: keep listening then.
-                if (Volatile.Read(ref _subscriptionChanges) == subscriptionChanges) _wanted = pass.Wanted;
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning("Could not fan status changes out to webhooks ({Reason}); trying again in {Interval}.", e.Message,
-                    options.Value.PollInterval);
-            }
-            await Task.Delay(Gap, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await _due.Task.WaitAsync(options.Value.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-        await listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
-    {
-        if (e.Channel == WebhookDispatcher.Channel)
-        {
-            if (e.Payload != WebhookDispatcher.SubscriptionsChanged) return; // deliveries queued: the delivery worker's business
-            Interlocked.Increment(ref _subscriptionChanges);
-            _wanted = true;
-        }
-        else if (!_wanted)
-        {
-            return;
-        }
-        Due();
-    }
-
-    /// <summary>LISTENs for status changes and subscription changes; meanwhile the poll fans out.</summary>
-    private Task ListenAsync(CancellationToken stoppingToken) => DatabaseNotifications.ListenAsync(
-        database, "webhook fan-out", [Changes.ChangeListener.Channel, WebhookDispatcher.Channel], OnNotification,
-        Due, // whatever was committed while nobody listened
-        logger, clock, stoppingToken);
 }

@@ -9,6 +9,5 @@ public static class WebhooksSetup
         builder.Services.AddValidatedSettings<WebhookOptions>(WebhookOptions.Section);
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService<WebhookDispatcher>();
-        builder.Services.AddHostedService<WebhookStatusFanOutWorker>();
     }
 }

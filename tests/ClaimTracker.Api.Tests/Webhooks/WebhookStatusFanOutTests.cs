@@ -99,10 +99,11 @@ public sealed class WebhookStatusFanOutTests(WebhookApp app) : IClassFixture<Web
         // As if a second instance read with a stale cursor: the unique seq and (event, subscription) keys keep it to one.
         await using var db = app.CreateDbContext();
         await db.Database.ExecuteSqlAsync($"UPDATE webhook_cursors SET seq = 0 WHERE name = 'claim.status_changed'", Ct);
-        var pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, Ct);
+        var pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, 16, DateTimeOffset.UtcNow.AddMinutes(1), Ct);
 
         Assert.True(pass.Wanted);
         Assert.Equal(0, pass.Written);
+        Assert.Empty(pass.Leased);
         Assert.Equal([await SeqOfAsync(slug)], await DeliveredSeqsAsync(hook.Id));
     }
 
@@ -128,5 +129,91 @@ public sealed class WebhookStatusFanOutTests(WebhookApp app) : IClassFixture<Web
         Assert.Equal([await SeqOfAsync(after)], await DeliveredSeqsAsync(hook.Id));
         var body = await (await admin.GetAsync($"/api/v1/webhooks/{hook.Id}", Ct)).Content.ReadFromJsonAsync<JsonElement>(Ct);
         Assert.True(body.GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
+    public async Task APassLeasesAsManyDeliveriesAsItIsGivenSlotsAndLeavesTheRestDue()
+    {
+        using var admin = await app.CreateClientAsync(Role.Admin);
+        var subject = await app.AddEntityAsync("leased");
+        var first = await admin.SubscribeAsync("http://127.0.0.1:9/first", ["claim.status_changed"], new { subject = subject.Slug });
+        var second = await admin.SubscribeAsync("http://127.0.0.1:9/second", ["claim.status_changed"], new { subject = subject.Slug });
+        var slug = TestData.UniqueSlug("leased");
+        await admin.CreateClaimAsync(slug, subject.Slug, Statement());
+        using (var moved = await admin.ChangeStatusAsync(slug, "in_review")) Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        await app.WaitForStatusFanOutAsync();
+        var seq = await SeqOfAsync(slug);
+
+        // The change fanned out again, as if for the first time, in a transaction that holds the fan-out lock (the app's own
+        // worker waits) and is rolled back: one slot given, so one delivery is leased and returned, the other left due.
+        await using var db = app.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({Api.Data.DatabaseLocks.WebhookFanOutKey})", Ct);
+        await db.Database.ExecuteSqlAsync($"DELETE FROM webhook_events WHERE seq = {seq}", Ct);
+        await db.Database.ExecuteSqlAsync($"UPDATE webhook_cursors SET seq = {seq - 1} WHERE name = 'claim.status_changed'", Ct);
+        var leaseUntil = DateTimeOffset.UtcNow.AddMinutes(7);
+        var pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, 1, leaseUntil, Ct);
+
+        Assert.Equal((1, 1, true, 1), (pass.Scanned, pass.Written, pass.Wanted, pass.LeftDue));
+        var leased = Assert.Single(pass.Leased);
+        var deliveries = await db.WebhookDeliveries.Where(d => d.Event.Seq == seq)
+            .Select(d => new { d.Id, d.EventId, d.SubscriptionId, d.State, d.NextAttemptAt, d.Event.CreatedAt, d.Event.Body }).ToListAsync(Ct);
+        Assert.Equal(new[] { first.Id, second.Id }.Order(), deliveries.Select(d => d.SubscriptionId).Order());
+        var mine = Assert.Single(deliveries, d => d.Id == leased.DeliveryId);
+        Assert.Equal(leaseUntil.ToUnixTimeMilliseconds(), mine.NextAttemptAt.ToUnixTimeMilliseconds());
+        var left = Assert.Single(deliveries, d => d.Id != leased.DeliveryId);
+        Assert.Equal(left.CreatedAt, left.NextAttemptAt); // due at once, for any worker's claim
+        Assert.All(deliveries, d => Assert.Equal(DeliveryState.Pending, d.State));
+        // What the caller needs to send it: the event's id (the webhook-id), its body, the subscription's address and secret.
+        Assert.Equal((mine.EventId, mine.SubscriptionId, mine.Body, 0, false), (leased.EventId, leased.SubscriptionId, leased.Body, leased.Retries, leased.Attempted));
+        Assert.Equal(seq, JsonDocument.Parse(leased.Body).RootElement.GetProperty("data").GetProperty("seq").GetInt64());
+        Assert.Equal(leased.SubscriptionId == first.Id ? "http://127.0.0.1:9/first" : "http://127.0.0.1:9/second", leased.Url);
+        Assert.Equal(leased.SubscriptionId == first.Id ? first.Secret : second.Secret, leased.Secret);
+        await transaction.RollbackAsync(Ct);
+    }
+}
+
+/// <summary>The API with one send at a time: the status fan-out can lease one delivery, and leaves the others for claims.</summary>
+public sealed class OneSendAtATimeWebhookApp : WebhookApp
+{
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Webhooks:MaxConcurrentDeliveries", "1");
+    }
+}
+
+public sealed class WebhookStatusFanOutOverflowTests(OneSendAtATimeWebhookApp app) : IClassFixture<OneSendAtATimeWebhookApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task StatusChangesBeyondTheFreeSlotsAreStillEachDeliveredOncePerSubscription()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var admin = await app.CreateClientAsync(Role.Admin);
+        var subject = await app.AddEntityAsync("overflow");
+        var hooks = new[]
+        {
+            await admin.SubscribeAsync(receiver.Url, ["claim.status_changed"], new { subject = subject.Slug }),
+            await admin.SubscribeAsync(receiver.Url, ["claim.status_changed"], new { subject = subject.Slug }),
+            await admin.SubscribeAsync(receiver.Url, ["claim.status_changed"], new { subject = subject.Slug }),
+        };
+        var slugs = Enumerable.Range(0, 10).Select(_ => TestData.UniqueSlug("overflow")).ToList();
+        foreach (var slug in slugs) await admin.CreateClaimAsync(slug, subject.Slug, $"Claim {Guid.NewGuid():N} {Guid.NewGuid():N}.");
+        await Parallel.ForEachAsync(slugs, new ParallelOptions { MaxDegreeOfParallelism = 5, CancellationToken = Ct }, async (slug, _) =>
+        {
+            using var moved = await admin.ChangeStatusAsync(slug, "in_review");
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        });
+
+        var received = await receiver.WaitForAsync(r => r.Count >= 3 * slugs.Count, TimeSpan.FromSeconds(30), "every change to the three subscriptions");
+        await Task.Delay(500, Ct); // anything sent twice would arrive by now
+        Assert.Equal(3 * slugs.Count, receiver.Received.Count);
+        Assert.All(received.GroupBy(r => r.Id), g => Assert.Equal(3, g.Count())); // one webhook-id per change, to each subscription
+        Assert.Equal(slugs.Order(), received.Select(r => r.Json.GetProperty("data").GetProperty("claimSlug").GetString()!).Distinct().Order());
+        await using var db = app.CreateDbContext();
+        var ids = hooks.Select(h => h.Id).ToList();
+        Assert.Equal(3 * slugs.Count, await db.WebhookDeliveries.CountAsync(d => ids.Contains(d.SubscriptionId) && d.State == DeliveryState.Delivered, Ct));
     }
 }

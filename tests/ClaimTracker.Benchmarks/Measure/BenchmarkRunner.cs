@@ -244,28 +244,54 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
     }
 
     /// <summary>
-    /// status-webhooks: (b) status updates with no subscription, (c) the same API with <see cref="WebhookLoad.Subscriptions"/>
-    /// subscriptions to a receiver in this process; then the backlog drained, and the outbox lag of a run paced at
-    /// <see cref="PacedRate"/> status changes a second for twice the run's duration.
+    /// status-webhooks: (b) status updates with the benchmark's subscriptions disabled (as good as none: nothing wants
+    /// status changes), (c) the same API with <see cref="WebhookLoad.Subscriptions"/> enabled subscriptions to a receiver in
+    /// this process. The runs alternate, b c b c b c, each (c) followed by the drain of its backlog, so that a machine
+    /// whose speed drifts (this one's does, by 20 % from minute to minute) weighs on both alike; then the outbox lag of a run
+    /// paced at <see cref="PacedRate"/> status changes a second for twice the run's duration.
     /// </summary>
     private async Task<EndpointResult> StatusWebhooksAsync(string apiUrl, Process api, Workload workload, BenchEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var without = await RepeatAsync("b no hooks", () => WrkAsync(apiUrl, workload, endpoint, cancellationToken));
+        var run = await WrkAsync(apiUrl, workload, endpoint, cancellationToken);
         await using var hooks = await WebhookLoad.StartAsync(cancellationToken);
         await hooks.SubscribeAsync(workload.ConnectionString, cancellationToken);
         try
         {
+            await WebhookLoad.SetEnabledAsync(workload.ConnectionString, false, cancellationToken);
+            await run(options.WarmupSeconds);
+            await WebhookLoad.SetEnabledAsync(workload.ConnectionString, true, cancellationToken);
+            await run(options.WarmupSeconds);
+            await WebhookLoad.DrainAsync(workload.ConnectionString, TimeSpan.FromMinutes(10), cancellationToken);
             Processes.ResetPeakRss(api.Id);
-            var with = await RepeatAsync($"c {WebhookLoad.Subscriptions} hooks", () => WrkAsync(apiUrl, workload, endpoint, cancellationToken));
+            var (withoutRuns, withRuns, drains) = (new List<LoadResult>(), new List<LoadResult>(), new List<double?>());
+            for (var i = 0; i < options.Repeats; i++)
+            {
+                await WebhookLoad.SetEnabledAsync(workload.ConnectionString, false, cancellationToken);
+                var b = await run(options.DurationSeconds);
+                await WebhookLoad.SetEnabledAsync(workload.ConnectionString, true, cancellationToken);
+                var c = await run(options.DurationSeconds);
+                var drained = await WebhookLoad.DrainAsync(workload.ConnectionString, TimeSpan.FromMinutes(10), cancellationToken);
+                withoutRuns.Add(b);
+                withRuns.Add(c);
+                drains.Add(drained?.TotalSeconds);
+                await log.WriteLineAsync(FormattableString.Invariant(
+                    $"    pair {i + 1}: b {b.RequestsPerSecond:F0} req/s, c {c.RequestsPerSecond:F0} req/s ({c.RequestsPerSecond / b.RequestsPerSecond:P0}), backlog drained {(drained is { } d ? $"{d.TotalSeconds:F1} s" : "NOT within 10 minutes")} after"));
+            }
             var rss = Processes.PeakRssMiB(api.Id);
-            var drained = await WebhookLoad.DrainAsync(workload.ConnectionString, TimeSpan.FromMinutes(10), cancellationToken);
-            await log.WriteLineAsync(drained is { } d
-                ? FormattableString.Invariant($"    backlog drained {d.TotalSeconds:F1} s after the last run; {hooks.Received:N0} requests received")
-                : "    backlog NOT drained within 10 minutes");
+            var (without, with) = (LoadResult.Median(withoutRuns), LoadResult.Median(withRuns));
+            foreach (var (label, median) in new[] { ("b no hooks", without), ($"c {WebhookLoad.Subscriptions} hooks", with) })
+            {
+                await log.WriteLineAsync(FormattableString.Invariant(
+                    $"    {label,-12} {median.RequestsPerSecond,9:F0} req/s  p50 {median.P50Ms,7:F2} ms  p99 {median.P99Ms,7:F2} ms  max {median.MaxMs,7:F1} ms  errors {median.Errors}"));
+            }
+            var slowest = drains.Any(d => d is null) ? (double?)null : drains.Max();
+            await log.WriteLineAsync(slowest is { } s
+                ? FormattableString.Invariant($"    backlog drained within {s:F1} s of each (c) run; {hooks.Received:N0} requests received")
+                : "    backlog NOT drained within 10 minutes of a (c) run");
             using var client = new HttpClient { BaseAddress = new Uri(apiUrl), Timeout = TimeSpan.FromSeconds(30) };
             var lag = await WebhookLoad.PacedLagAsync(client, workload, PacedRate, 2 * options.DurationSeconds, cancellationToken) with
             {
-                BacklogDrainSeconds = drained?.TotalSeconds,
+                BacklogDrainSeconds = slowest,
             };
             await log.WriteLineAsync(FormattableString.Invariant(
                 $"    lag at {lag.RatePerSecond:F0}/s: p50 {lag.P50Ms:F0} ms  p99 {lag.P99Ms:F0} ms  max {lag.MaxMs:F0} ms  ({lag.Delivered:N0} of {lag.Deliveries:N0} deliveries for {lag.Changes:N0} changes)"));

@@ -74,6 +74,24 @@ public sealed class WebhookLoad : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Enables or disables the benchmark's subscriptions. Enabled again, they start at the chain's head, as a PATCH that
+    /// enables a subscription does: the changes made while they were off are not theirs.
+    /// </summary>
+    public static async Task SetEnabledAsync(string connectionString, bool enabled, CancellationToken cancellationToken)
+    {
+        await using var connection = await BenchDatabase.OpenAsync(connectionString, cancellationToken);
+        await using var update = new NpgsqlCommand("""
+            UPDATE webhook_subscriptions
+            SET enabled = $1, updated_at = now(),
+                status_changes_after = CASE WHEN $1 AND NOT enabled THEN webhook_status_changes_head() ELSE status_changes_after END
+            WHERE description = $2
+            """, connection);
+        update.Parameters.AddWithValue(enabled);
+        update.Parameters.AddWithValue(Description);
+        await update.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Removes the benchmark's subscriptions with their deliveries, and the events they leave behind.</summary>
     public static async Task UnsubscribeAsync(string connectionString, CancellationToken cancellationToken)
     {
