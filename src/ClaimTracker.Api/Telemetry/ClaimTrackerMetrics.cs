@@ -34,6 +34,19 @@ public static class ClaimTrackerMetrics
 
     public static void SetWebhookDeliveriesPending(long count) => Volatile.Write(ref _webhookDeliveriesPending, count);
 
+    private static long _webhookStatusChangesWaiting;
+
+    /// <summary>
+    /// Status changes committed but not yet fanned out to webhook deliveries (all instances), as the delivery worker last
+    /// counted them: the fan-out takes no more changes than its free send slots carry, so under load the backlog waits
+    /// in the chain, not among the pending deliveries. 0 while no subscription wants status changes.
+    /// </summary>
+    public static readonly ObservableGauge<long> WebhookStatusChangesWaiting = Meter.CreateObservableGauge(
+        "claimtracker.webhooks.status_changes.waiting", () => Volatile.Read(ref _webhookStatusChangesWaiting), "{change}",
+        "Status changes not yet fanned out to webhook deliveries");
+
+    public static void SetWebhookStatusChangesWaiting(long count) => Volatile.Write(ref _webhookStatusChangesWaiting, count);
+
     /// <summary>
     /// The outbox lag: from an event's commit (its time, taken in its transaction) to the first attempt to deliver it,
     /// once per delivery. Grows when workers fall behind or were down; the benchmark holds its p99 under 1 s at 100

@@ -37,9 +37,10 @@ internal sealed class WebhookDispatcher(
 
     /// <summary>
     /// The least time between two fan-out passes: a burst of status changes is fanned out by one statement, and the pass's
-    /// fixed cost is shared by the changes of its interval (at 200 changes a second, about five a pass).
+    /// fixed cost is shared by the changes of its interval (at 200 changes a second, about ten a pass). It adds at most
+    /// that much to a delivery's lag.
     /// </summary>
-    private static readonly TimeSpan FanOutGap = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan FanOutGap = TimeSpan.FromMilliseconds(50);
 
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -70,6 +71,9 @@ internal sealed class WebhookDispatcher(
 
     /// <summary>Whether the last claim or pass left due deliveries behind for want of free slots.</summary>
     private bool _saturated;
+
+    /// <summary>Whether the last pass left status changes in the chain for want of free slots.</summary>
+    private bool _fanOutWaiting;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -129,9 +133,9 @@ internal sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Fans the status chain out (<see cref="WebhookStatusFanOut"/>), as many passes as it takes to reach the head, leasing
-    /// to this worker as many deliveries as it has free slots and sending them at once; what it could not lease is left due
-    /// for a claim (this worker's, or another instance's: the pass notifies them).
+    /// Fans the status chain out (<see cref="WebhookStatusFanOut"/>), as many passes as it takes to reach the head or fill
+    /// the free send slots, sending what each pass leases to this worker at once. Changes beyond the free slots wait in the
+    /// chain (the cursor stays before them) until a send finishes; another instance's worker may take them meanwhile.
     /// </summary>
     private async Task FanOutAsync(List<Task> sending, CancellationToken stoppingToken)
     {
@@ -144,7 +148,10 @@ internal sealed class WebhookDispatcher(
             do
             {
                 var free = Math.Max(0, options.Value.MaxConcurrentDeliveries - sending.Count);
+                // Waiting before the pass: a send that finishes during it starts the next one.
+                Volatile.Write(ref _fanOutWaiting, true);
                 pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, free, LeaseUntil(), stoppingToken);
+                Volatile.Write(ref _fanOutWaiting, pass.Waiting);
                 foreach (var delivery in pass.Leased) sending.Add(DeliverAsync(delivery, stoppingToken));
                 if (pass.LeftDue > 0)
                 {
@@ -152,7 +159,7 @@ internal sealed class WebhookDispatcher(
                     Volatile.Write(ref _claimDue, 1);
                 }
             }
-            while (pass.Scanned == WebhookStatusFanOut.Batch && !stoppingToken.IsCancellationRequested);
+            while (pass.Scanned == WebhookStatusFanOut.Batch && !pass.Waiting && !stoppingToken.IsCancellationRequested);
             // A subscription changed during the pass may want what the pass did not see wanted: keep listening then.
             if (Volatile.Read(ref _subscriptionChanges) == subscriptionChanges) _wanted = pass.Wanted;
         }
@@ -170,7 +177,11 @@ internal sealed class WebhookDispatcher(
     /// <summary>How often the worker counts pending deliveries for `/metrics` (an index-only count on the pending index).</summary>
     private static readonly TimeSpan PendingCountInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>Counts the pending deliveries into the `claimtracker.webhooks.deliveries.pending` gauge; returns when, or null if it could not.</summary>
+    /// <summary>
+    /// Counts the pending deliveries and the status changes not yet fanned out into the
+    /// `claimtracker.webhooks.deliveries.pending` and `claimtracker.webhooks.status_changes.waiting` gauges; returns when,
+    /// or null if it could not.
+    /// </summary>
     private async Task<long?> CountPendingAsync(CancellationToken cancellationToken)
     {
         try
@@ -180,6 +191,7 @@ internal sealed class WebhookDispatcher(
             var pending = await db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM webhook_deliveries WHERE state = 'pending'")
                 .SingleAsync(cancellationToken);
             Telemetry.ClaimTrackerMetrics.SetWebhookDeliveriesPending(pending);
+            Telemetry.ClaimTrackerMetrics.SetWebhookStatusChangesWaiting(await WebhookStatusFanOut.WaitingAsync(db, cancellationToken));
             return clock.GetTimestamp();
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
@@ -249,6 +261,7 @@ internal sealed class WebhookDispatcher(
         finally
         {
             if (Volatile.Read(ref _saturated)) ClaimDue(); // a slot is free, and deliveries were left due
+            if (Volatile.Read(ref _fanOutWaiting)) FanOutDue(); // a slot is free, and status changes wait in the chain
         }
     }
 
@@ -260,8 +273,12 @@ internal sealed class WebhookDispatcher(
     /// <summary>The most sends one recording statement writes.</summary>
     private const int RecordBatch = 200;
 
+    /// <summary>How long the recorder lets sends gather after the first one of a batch: fewer, larger statements.</summary>
+    private static readonly TimeSpan RecordGather = TimeSpan.FromMilliseconds(25);
+
     /// <summary>
-    /// Records sends in batches, one statement each: whatever finished while the previous batch was being written. At
+    /// Records sends in batches, one statement each: whatever finished while the previous batch was being written, and
+    /// in the <see cref="RecordGather"/> after the first of them. At
     /// hundreds of deliveries a second a statement per send was the worker's main cost to the database (and so to the
     /// status changes beside it); at a trickle a batch is one send, recorded at once. Until it is recorded a delivery
     /// stays leased; if recording fails, the lease runs out and it is sent again (at least once). At shutdown what was
@@ -274,6 +291,10 @@ internal sealed class WebhookDispatcher(
         var batch = new List<SentDelivery>(RecordBatch);
         while (await _outcomes.Reader.WaitToReadAsync(CancellationToken.None))
         {
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(RecordGather, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             while (batch.Count < RecordBatch && _outcomes.Reader.TryRead(out var sent)) batch.Add(sent);
             try
             {
@@ -318,24 +339,31 @@ internal sealed class WebhookDispatcher(
         DateTimeOffset?[] completedAt = [.. rows.Select(r => r.state == DeliveryState.Pending ? (DateTimeOffset?)null : now)];
         Guid[] gone = [.. rows.Where(r => r.gone).Select(r => r.sent.Delivery.SubscriptionId).Distinct()];
         var goneReason = $"The receiver answered 410 Gone at {now:O}.";
-        // One statement, atomic on its own: the attempts; each delivery's new state only while pending (a late recording
-        // must not undo what a redelivery or another worker has since recorded); and a 410's subscription disabled (the
-        // receiver says it is gone for good: nothing more is sent until an admin enables it again).
+        // One statement, atomic on its own: each delivery's new state, only while pending (a late recording must not undo
+        // what a redelivery or another worker has since recorded); the attempts, only of the deliveries that statement
+        // found and so locked (a delivery deleted meanwhile with its subscription gets no orphan attempt: the database no
+        // longer checks attempts row by row, migration WebhookRowsCascadeByTrigger); and a 410's subscription disabled
+        // (the receiver says it is gone for good: nothing more is sent until an admin enables it again).
         await db.Database.ExecuteSqlAsync($"""
             WITH sent AS (
                 SELECT * FROM unnest({attemptIds}, {deliveryIds}, {attemptedAt}, {statusCodes}, {durations}, {errors}, {states},
                                      {retries}, {nextAttempts}, {completedAt})
                     AS s(attempt_id, delivery_id, attempted_at, status_code, duration_ms, error, state, retries, next_attempt_at, completed_at)),
+            recorded AS (
+                UPDATE webhook_deliveries d
+                SET state = CASE WHEN d.state = 'pending' THEN sent.state ELSE d.state END,
+                    retries = CASE WHEN d.state = 'pending' THEN sent.retries ELSE d.retries END,
+                    next_attempt_at = CASE WHEN d.state = 'pending' THEN sent.next_attempt_at ELSE d.next_attempt_at END,
+                    completed_at = CASE WHEN d.state = 'pending' THEN sent.completed_at ELSE d.completed_at END
+                FROM sent
+                WHERE d.id = ANY ({deliveryIds}) AND d.id = sent.delivery_id
+                RETURNING d.id),
             attempts AS (
                 INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms, error)
-                SELECT attempt_id, delivery_id, attempted_at, status_code, duration_ms, error FROM sent),
-            disabled AS (
-                UPDATE webhook_subscriptions SET enabled = false, disabled_reason = {goneReason}, updated_at = {now}
-                WHERE id = ANY ({gone}) AND enabled)
-            UPDATE webhook_deliveries d
-            SET state = sent.state, retries = sent.retries, next_attempt_at = sent.next_attempt_at, completed_at = sent.completed_at
-            FROM sent
-            WHERE d.id = ANY ({deliveryIds}) AND d.id = sent.delivery_id AND d.state = 'pending'
+                SELECT sent.attempt_id, sent.delivery_id, sent.attempted_at, sent.status_code, sent.duration_ms, sent.error
+                FROM sent WHERE sent.delivery_id IN (SELECT r.id FROM recorded r))
+            UPDATE webhook_subscriptions SET enabled = false, disabled_reason = {goneReason}, updated_at = {now}
+            WHERE id = ANY ({gone}) AND enabled
             """, cancellationToken); // ANY: the deliveries by their key, not a scan of the table joined to the batch
         foreach (var failed in rows.Where(r => r.state == DeliveryState.Failed))
         {

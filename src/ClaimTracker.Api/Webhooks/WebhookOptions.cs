@@ -19,8 +19,12 @@ public sealed partial class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.05", "00:01:00", ErrorMessage = "Webhooks:PollInterval must be from 00:00:00.05 to 00:01:00.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Sends in flight per instance. The status fan-out takes no more changes than these slots can send (the rest wait in
+    /// the chain), so at hundreds of status changes a second they set how much one pass carries.
+    /// </summary>
     [Range(1, 256, ErrorMessage = "Webhooks:MaxConcurrentDeliveries must be from 1 to 256.")]
-    public int MaxConcurrentDeliveries { get; set; } = 16;
+    public int MaxConcurrentDeliveries { get; set; } = 64;
 
     /// <summary>
     /// How long events, their deliveries and attempts stay in the outbox and the delivery log once none is pending any more

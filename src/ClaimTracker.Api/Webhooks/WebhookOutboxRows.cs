@@ -74,6 +74,9 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
 {
     public void Configure(EntityTypeBuilder<WebhookDelivery> builder)
     {
+        // In the database the event -> delivery and delivery -> attempt constraints are gone (their row-by-row checks were
+        // half of what webhooks cost it) and statement triggers cascade deletes instead (migration WebhookRowsCascadeByTrigger,
+        // docs/decisions/013-webhooks.md): the relationships stay here for navigation and joins.
         builder.HasOne(d => d.Event).WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<WebhookSubscription>().WithMany().HasForeignKey(d => d.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(d => d.Attempts).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);

@@ -5,7 +5,7 @@ namespace ClaimTracker.Api.Webhooks;
 
 /// <summary>
 /// Keeps the outbox from growing for ever: events older than `Webhooks:Retention` go, with their deliveries and attempts
-/// (the foreign keys cascade), once none of their deliveries is pending. A pending delivery keeps its event whatever its
+/// (the delete triggers cascade: migration WebhookRowsCascadeByTrigger), once none of their deliveries is pending. A pending delivery keeps its event whatever its
 /// age, so nothing is ever lost to the prune; a failed or delivered one stays visible (and redeliverable) until then.
 /// </summary>
 public static class WebhookRetention

@@ -75,6 +75,7 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         Assert.Matches(new Regex("^system_runtime_dotnet_gc_collections", RegexOptions.Multiline), metrics);
         Assert.DoesNotMatch(new Regex("^private_", RegexOptions.Multiline), metrics); // only the meters chosen
         Assert.Matches(new Regex("^claimtracker_claimtracker_webhooks_deliveries_pending ", RegexOptions.Multiline), metrics);
+        Assert.Matches(new Regex("^claimtracker_claimtracker_webhooks_status_changes_waiting ", RegexOptions.Multiline), metrics);
     }
 
     /// <summary>
@@ -91,6 +92,7 @@ public sealed class TelemetryTests(TracedApp app) : IClassFixture<TracedApp>
         using var client = new HttpClient { BaseAddress = await api.ListeningAsync(TimeSpan.FromSeconds(60), Ct) };
         var metrics = await client.GetStringAsync("/metrics", Ct);
         Assert.Matches(new Regex("^claimtracker_claimtracker_webhooks_deliveries_pending ", RegexOptions.Multiline), metrics);
+        Assert.Matches(new Regex("^claimtracker_claimtracker_webhooks_status_changes_waiting ", RegexOptions.Multiline), metrics);
     }
 
     /// <summary>The exported spans, once one matches <paramref name="wanted"/> or 10 s have passed.</summary>

@@ -171,6 +171,54 @@ public sealed class WebhookStatusFanOutTests(WebhookApp app) : IClassFixture<Web
         Assert.Equal(leased.SubscriptionId == first.Id ? first.Secret : second.Secret, leased.Secret);
         await transaction.RollbackAsync(Ct);
     }
+
+    [Fact]
+    public async Task ChangesBeyondTheFreeSlotsWaitInTheChainForTheNextPass()
+    {
+        using var admin = await app.CreateClientAsync(Role.Admin);
+        var subject = await app.AddEntityAsync("waiting");
+        await admin.SubscribeAsync("http://127.0.0.1:9/first", ["claim.status_changed"], new { subject = subject.Slug });
+        await admin.SubscribeAsync("http://127.0.0.1:9/second", ["claim.status_changed"], new { subject = subject.Slug });
+        var (one, two) = (TestData.UniqueSlug("one"), TestData.UniqueSlug("two"));
+        await admin.CreateClaimAsync(one, subject.Slug, Statement());
+        await admin.CreateClaimAsync(two, subject.Slug, Statement());
+        using (var moved = await admin.ChangeStatusAsync(one, "in_review")) Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        using (var moved = await admin.ChangeStatusAsync(two, "in_review")) Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        await app.WaitForStatusFanOutAsync();
+        var (first, second) = (await SeqOfAsync(one), await SeqOfAsync(two));
+
+        // Both changes fanned out again, as if for the first time, under the fan-out lock (rolled back): two slots take the
+        // first change's two deliveries; the second change waits in the chain, the cursor stopping before it.
+        await using var db = app.CreateDbContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({Api.Data.DatabaseLocks.WebhookFanOutKey})", Ct);
+        await db.Database.ExecuteSqlAsync($"DELETE FROM webhook_events WHERE seq IN ({first}, {second})", Ct);
+        await db.Database.ExecuteSqlAsync($"UPDATE webhook_cursors SET seq = {first - 1} WHERE name = 'claim.status_changed'", Ct);
+        async Task<long> HeadAsync() => await db.Database
+            .SqlQueryRaw<long>($"SELECT {WebhookStatusFanOut.HeadFunction}() AS \"Value\"").SingleAsync(Ct);
+        async Task<long> CursorAsync() => await db.Database
+            .SqlQuery<long>($"SELECT seq AS \"Value\" FROM webhook_cursors WHERE name = 'claim.status_changed'").SingleAsync(Ct);
+
+        var pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, 2, DateTimeOffset.UtcNow.AddMinutes(1), Ct);
+        Assert.Equal((2, 1, 1, 0, 2, true), (pass.Scanned, pass.Taken, pass.Written, pass.LeftDue, pass.Leased.Count, pass.Waiting));
+        Assert.All(pass.Leased, d => Assert.Equal(first, JsonDocument.Parse(d.Body).RootElement.GetProperty("data").GetProperty("seq").GetInt64()));
+        Assert.Equal(first, await CursorAsync());
+        Assert.Equal(await HeadAsync() - first, await WebhookStatusFanOut.WaitingAsync(db, Ct)); // the gauge's count
+
+        pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, 2, DateTimeOffset.UtcNow.AddMinutes(1), Ct);
+        Assert.Equal((1, 1, 1, 0, 2, false), (pass.Scanned, pass.Taken, pass.Written, pass.LeftDue, pass.Leased.Count, pass.Waiting));
+        Assert.All(pass.Leased, d => Assert.Equal(second, JsonDocument.Parse(d.Body).RootElement.GetProperty("data").GetProperty("seq").GetInt64()));
+        Assert.Equal(second, await CursorAsync());
+        Assert.Equal(await HeadAsync() - second, await WebhookStatusFanOut.WaitingAsync(db, Ct));
+
+        // No free slot: nothing is taken, nothing written, the cursor stays.
+        await db.Database.ExecuteSqlAsync($"DELETE FROM webhook_events WHERE seq = {second}", Ct);
+        await db.Database.ExecuteSqlAsync($"UPDATE webhook_cursors SET seq = {first} WHERE name = 'claim.status_changed'", Ct);
+        pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, 0, DateTimeOffset.UtcNow.AddMinutes(1), Ct);
+        Assert.Equal((1, 0, 0, 0, true), (pass.Scanned, pass.Taken, pass.Written, pass.Leased.Count, pass.Waiting));
+        Assert.Equal(first, await CursorAsync());
+        await transaction.RollbackAsync(Ct);
+    }
 }
 
 /// <summary>The API with one send at a time: the status fan-out can lease one delivery, and leaves the others for claims.</summary>

@@ -133,6 +133,10 @@ public sealed class WebhookSubscriptionsTests(WebhookApp app) : IClassFixture<We
         var mine = await admin.SubscribeAsync("http://127.0.0.1:9/nobody", ["claim.created"]);
         using var ping = await admin.PostAsync($"/api/v1/webhooks/{mine.Id}/ping", null, Ct);
         Assert.Equal(HttpStatusCode.Accepted, ping.StatusCode);
+        // The ping's first attempt (refused: nobody listens on port 9) is in the log before the delete.
+        var attempted = await admin.WaitForDeliveriesAsync(mine.Id, items => items.EnumerateArray().Any(d => d.GetProperty("attempts").GetArrayLength() > 0),
+            TimeSpan.FromSeconds(15), "the ping's first attempt");
+        var deliveryIds = attempted.EnumerateArray().Select(d => d.GetProperty("id").GetGuid()).ToList();
 
         using var deleted = await admin.DeleteAsync($"/api/v1/webhooks/{mine.Id}", Ct);
 
@@ -141,6 +145,7 @@ public sealed class WebhookSubscriptionsTests(WebhookApp app) : IClassFixture<We
         await Problems.AssertProblemAsync(again, HttpStatusCode.NotFound);
         await using var db = app.CreateDbContext();
         Assert.False(await db.WebhookDeliveries.AnyAsync(d => d.SubscriptionId == mine.Id, Ct));
+        Assert.False(await db.WebhookAttempts.AnyAsync(a => deliveryIds.Contains(a.DeliveryId), Ct)); // the log goes with them
     }
 
     [Fact]
