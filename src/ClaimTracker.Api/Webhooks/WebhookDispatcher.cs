@@ -75,6 +75,9 @@ internal sealed class WebhookDispatcher(
     /// <summary>Whether the last pass left status changes in the chain for want of free slots.</summary>
     private bool _fanOutWaiting;
 
+    /// <summary>Sends started and not yet finished (read by finishing sends, which run off the loop).</summary>
+    private int _inFlight;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var listening = ListenAsync(stoppingToken);
@@ -117,7 +120,12 @@ internal sealed class WebhookDispatcher(
             }
             if (clock.GetElapsedTime(counted) >= PendingCountInterval) counted = await CountPendingAsync(stoppingToken) ?? counted;
             if (clock.GetElapsedTime(pruned) >= PruneInterval) pruned = await PruneAsync(stoppingToken) ?? pruned;
-            if (fannedOut) await Task.Delay(FanOutGap, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // While changes wait in the chain for slots, the next pass comes when half the slots are free, not after the gap:
+            // the gap batches a trickle of changes, and a backlog is a batch already.
+            if (fannedOut && !Volatile.Read(ref _fanOutWaiting))
+            {
+                await Task.Delay(FanOutGap, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             await _wake.Task.WaitAsync(settings.PollInterval, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (!_wake.Task.IsCompleted)
             {
@@ -248,6 +256,7 @@ internal sealed class WebhookDispatcher(
 
     private async Task DeliverAsync(ClaimedDelivery delivery, CancellationToken stoppingToken)
     {
+        Interlocked.Increment(ref _inFlight);
         try
         {
             var now = clock.GetUtcNow();
@@ -260,8 +269,11 @@ internal sealed class WebhookDispatcher(
         }
         finally
         {
+            var inFlight = Interlocked.Decrement(ref _inFlight);
             if (Volatile.Read(ref _saturated)) ClaimDue(); // a slot is free, and deliveries were left due
-            if (Volatile.Read(ref _fanOutWaiting)) FanOutDue(); // a slot is free, and status changes wait in the chain
+            // Status changes wait in the chain: the next pass once half the slots are free (a pass of a few deliveries
+            // costs nearly what a full one does).
+            if (Volatile.Read(ref _fanOutWaiting) && 2 * inFlight <= options.Value.MaxConcurrentDeliveries) FanOutDue();
         }
     }
 
