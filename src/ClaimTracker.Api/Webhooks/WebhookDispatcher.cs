@@ -156,11 +156,12 @@ internal sealed class WebhookDispatcher(
             do
             {
                 var free = Math.Max(0, options.Value.MaxConcurrentDeliveries - sending.Count);
-                // Waiting before the pass: a send that finishes during it starts the next one.
-                Volatile.Write(ref _fanOutWaiting, true);
                 pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, free, LeaseUntil(), stoppingToken);
-                Volatile.Write(ref _fanOutWaiting, pass.Waiting);
                 foreach (var delivery in pass.Leased) sending.Add(DeliverAsync(delivery, stoppingToken));
+                Volatile.Write(ref _fanOutWaiting, pass.Waiting);
+                // Sends that finished during the pass did not know it would leave changes waiting: if half the slots are
+                // already free, the next pass is due now.
+                if (pass.Waiting && HalfTheSlotsFree(Volatile.Read(ref _inFlight))) FanOutDue();
                 if (pass.LeftDue > 0)
                 {
                     Volatile.Write(ref _saturated, true);
@@ -178,6 +179,8 @@ internal sealed class WebhookDispatcher(
                 options.Value.PollInterval);
         }
     }
+
+    private bool HalfTheSlotsFree(int inFlight) => 2 * inFlight <= options.Value.MaxConcurrentDeliveries;
 
     /// <summary>Until when a delivery this worker takes is its own: twice the timeout (the send, then recording it) and a margin.</summary>
     private DateTimeOffset LeaseUntil() => clock.GetUtcNow() + 2 * options.Value.Timeout + LeaseMargin;
@@ -273,7 +276,7 @@ internal sealed class WebhookDispatcher(
             if (Volatile.Read(ref _saturated)) ClaimDue(); // a slot is free, and deliveries were left due
             // Status changes wait in the chain: the next pass once half the slots are free (a pass of a few deliveries
             // costs nearly what a full one does).
-            if (Volatile.Read(ref _fanOutWaiting) && 2 * inFlight <= options.Value.MaxConcurrentDeliveries) FanOutDue();
+            if (Volatile.Read(ref _fanOutWaiting) && HalfTheSlotsFree(inFlight)) FanOutDue();
         }
     }
 
@@ -388,7 +391,9 @@ internal sealed class WebhookDispatcher(
     {
         if (e.Channel != Channel)
         {
-            if (_wanted) FanOutDue(); // a status change committed
+            // A status change committed. While changes already wait in the chain for free slots, the pass that takes them
+            // comes when half the slots are free; a pass now would take a change or two.
+            if (_wanted && !Volatile.Read(ref _fanOutWaiting)) FanOutDue();
         }
         else if (e.Payload == SubscriptionsChanged)
         {
