@@ -75,7 +75,7 @@ internal sealed class WebhookDispatcher(
     /// <summary>Whether the last pass left status changes in the chain for want of free slots.</summary>
     private bool _fanOutWaiting;
 
-    /// <summary>Sends started and not yet finished (read by finishing sends, which run off the loop).</summary>
+    /// <summary>Sends started and not yet finished: the slots taken (`sending` also holds them, for the shutdown).</summary>
     private int _inFlight;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -100,7 +100,7 @@ internal sealed class WebhookDispatcher(
             {
                 try
                 {
-                    var free = settings.MaxConcurrentDeliveries - sending.Count;
+                    var free = FreeSlots();
                     if (free > 0)
                     {
                         var claimed = await ClaimAsync(free, stoppingToken);
@@ -143,7 +143,7 @@ internal sealed class WebhookDispatcher(
     /// <summary>
     /// Fans the status chain out (<see cref="WebhookStatusFanOut"/>), as many passes as it takes to reach the head or fill
     /// the free send slots, sending what each pass leases to this worker at once. Changes beyond the free slots wait in the
-    /// chain (the cursor stays before them) until a send finishes; another instance's worker may take them meanwhile.
+    /// chain (the cursor stays before them) until half the slots are free; another instance's worker may take them meanwhile.
     /// </summary>
     private async Task FanOutAsync(List<Task> sending, CancellationToken stoppingToken)
     {
@@ -155,8 +155,7 @@ internal sealed class WebhookDispatcher(
             StatusFanOut pass;
             do
             {
-                var free = Math.Max(0, options.Value.MaxConcurrentDeliveries - sending.Count);
-                pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, free, LeaseUntil(), stoppingToken);
+                pass = await WebhookStatusFanOut.RunAsync(db, WebhookStatusFanOut.Batch, Math.Max(0, FreeSlots()), LeaseUntil(), stoppingToken);
                 foreach (var delivery in pass.Leased) sending.Add(DeliverAsync(delivery, stoppingToken));
                 Volatile.Write(ref _fanOutWaiting, pass.Waiting);
                 // Sends that finished during the pass did not know it would leave changes waiting: if half the slots are
@@ -179,6 +178,9 @@ internal sealed class WebhookDispatcher(
                 options.Value.PollInterval);
         }
     }
+
+    /// <summary>Send slots not taken by a send in flight, whichever path (a pass's lease or a claim) started it.</summary>
+    private int FreeSlots() => options.Value.MaxConcurrentDeliveries - Volatile.Read(ref _inFlight);
 
     private bool HalfTheSlotsFree(int inFlight) => 2 * inFlight <= options.Value.MaxConcurrentDeliveries;
 
@@ -293,9 +295,9 @@ internal sealed class WebhookDispatcher(
 
     /// <summary>
     /// Records sends in batches, one statement each: whatever finished while the previous batch was being written, and
-    /// in the <see cref="RecordGather"/> after the first of them. At
-    /// hundreds of deliveries a second a statement per send was the worker's main cost to the database (and so to the
-    /// status changes beside it); at a trickle a batch is one send, recorded at once. Until it is recorded a delivery
+    /// in the <see cref="RecordGather"/> after the first of them. At hundreds of deliveries a second a statement per send was
+    /// the worker's main cost to the database (and so to the status changes beside it); at a trickle a batch is one send,
+    /// recorded <see cref="RecordGather"/> after it. Until it is recorded a delivery
     /// stays leased; if recording fails, the lease runs out and it is sent again (at least once). At shutdown what was
     /// sent is still recorded, for at most 5 s.
     /// </summary>

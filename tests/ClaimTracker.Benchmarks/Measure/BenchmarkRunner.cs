@@ -191,10 +191,12 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
         var runs = new List<LoadResult>();
         for (var i = 0; i < options.Repeats; i++) runs.Add(await run(options.DurationSeconds));
         var median = LoadResult.Median(runs);
-        await log.WriteLineAsync(FormattableString.Invariant(
-            $"    {label,-12} {median.RequestsPerSecond,9:F0} req/s  p50 {median.P50Ms,7:F2} ms  p99 {median.P99Ms,7:F2} ms  max {median.MaxMs,7:F1} ms  errors {median.Errors}"));
+        await LogMedianAsync(label, median);
         return median;
     }
+
+    private Task LogMedianAsync(string label, LoadResult median) => log.WriteLineAsync(FormattableString.Invariant(
+        $"    {label,-12} {median.RequestsPerSecond,9:F0} req/s  p50 {median.P50Ms,7:F2} ms  p99 {median.P99Ms,7:F2} ms  max {median.MaxMs,7:F1} ms  errors {median.Errors}"));
 
     /// <summary>(a) in a child process pinned like the servers, so that it sees one CPU as they do (thread pool, GC heaps).</summary>
     private async Task<LoadResult> DatabaseFloorAsync(string workloadFile, BenchEndpoint endpoint, CancellationToken cancellationToken)
@@ -279,11 +281,8 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
             }
             var rss = Processes.PeakRssMiB(api.Id);
             var (without, with) = (LoadResult.Median(withoutRuns), LoadResult.Median(withRuns));
-            foreach (var (label, median) in new[] { ("b no hooks", without), ($"c {WebhookLoad.Subscriptions} hooks", with) })
-            {
-                await log.WriteLineAsync(FormattableString.Invariant(
-                    $"    {label,-12} {median.RequestsPerSecond,9:F0} req/s  p50 {median.P50Ms,7:F2} ms  p99 {median.P99Ms,7:F2} ms  max {median.MaxMs,7:F1} ms  errors {median.Errors}"));
-            }
+            await LogMedianAsync("b no hooks", without);
+            await LogMedianAsync($"c {WebhookLoad.Subscriptions} hooks", with);
             var slowest = drains.Any(d => d is null) ? (double?)null : drains.Max();
             await log.WriteLineAsync(slowest is { } s
                 ? FormattableString.Invariant($"    backlog drained within {s:F1} s of each (c) run; {hooks.Received:N0} requests received")

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using ClaimTracker.Api.Webhooks;
 using ClaimTracker.Benchmarks.Dataset;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -104,23 +106,17 @@ public sealed class WebhookLoad : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until no delivery is pending and the status fan-out has reached the chain's head (status changes become
-    /// deliveries after their commit), at most <paramref name="patience"/>; returns how long it took, or null.
+    /// Waits until no delivery is pending and no status change waits to be fanned out (the API's own count, the
+    /// `status_changes.waiting` gauge's), at most <paramref name="patience"/>; returns how long it took, or null.
     /// </summary>
     public static async Task<TimeSpan?> DrainAsync(string connectionString, TimeSpan patience, CancellationToken cancellationToken)
     {
-        await using var connection = await BenchDatabase.OpenAsync(connectionString, cancellationToken);
+        await using var db = BenchDatabase.CreateDbContext(connectionString);
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < patience)
         {
-            if (await BenchDatabase.Scalar<long>(connection, """
-                    SELECT (SELECT count(*) FROM webhook_deliveries WHERE state = 'pending')
-                         + coalesce((SELECT greatest(0, webhook_status_changes_head() - seq) FROM webhook_cursors
-                                     WHERE name = 'claim.status_changed'), 0)
-                    """, cancellationToken) == 0)
-            {
-                return watch.Elapsed;
-            }
+            var pending = await db.WebhookDeliveries.CountAsync(d => d.State == DeliveryState.Pending, cancellationToken);
+            if (pending == 0 && await WebhookStatusFanOut.WaitingAsync(db, cancellationToken) == 0) return watch.Elapsed;
             await Task.Delay(100, cancellationToken);
         }
         return null;
