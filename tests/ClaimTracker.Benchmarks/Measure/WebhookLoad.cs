@@ -115,8 +115,14 @@ public sealed class WebhookLoad : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < patience)
         {
-            var pending = await db.WebhookDeliveries.CountAsync(d => d.State == DeliveryState.Pending, cancellationToken);
-            if (pending == 0 && await WebhookStatusFanOut.WaitingAsync(db, cancellationToken) == 0) return watch.Elapsed;
+            // The waiting changes first: a pass moves the cursor and writes its deliveries in one transaction, so once
+            // nothing waits, every delivery is written and a later count sees it. Counted the other way round, a pass
+            // committing between the two reads hid its deliveries from both.
+            if (await WebhookStatusFanOut.WaitingAsync(db, cancellationToken) == 0
+                && await db.WebhookDeliveries.CountAsync(d => d.State == DeliveryState.Pending, cancellationToken) == 0)
+            {
+                return watch.Elapsed;
+            }
             await Task.Delay(100, cancellationToken);
         }
         return null;
