@@ -191,6 +191,7 @@ public static class BenchmarkSmoke
             return new EndpointResult(endpoint, null, without, with, Processes.PeakRssMiB(Environment.ProcessId))
             {
                 Lag = lag with { BacklogDrainSeconds = drained.TotalSeconds },
+                PairRatios = [with.RequestsPerSecond / without.RequestsPerSecond],
             };
         }
         finally

@@ -14,6 +14,9 @@ public sealed record EndpointResult(
     /// <summary>status-webhooks: the paced run's outbox lag.</summary>
     public WebhookLag? Lag { get; init; }
 
+    /// <summary>status-webhooks: each b c pair's ratio c/b, in run order (the smoke's single pair too).</summary>
+    public IReadOnlyList<double>? PairRatios { get; init; }
+
     /// <summary>(d) the best-statement floor (<see cref="BestStatements"/>), where there is one.</summary>
     public LoadResult? Best { get; init; }
 
@@ -293,8 +296,12 @@ public sealed class BenchmarkRunner(BenchmarkOptions options, TextWriter log)
                 BacklogDrainSeconds = slowest,
             };
             await log.WriteLineAsync(FormattableString.Invariant(
-                $"    lag at {lag.RatePerSecond:F0}/s: p50 {lag.P50Ms:F0} ms  p99 {lag.P99Ms:F0} ms  max {lag.MaxMs:F0} ms  ({lag.Delivered:N0} of {lag.Deliveries:N0} deliveries for {lag.Changes:N0} changes)"));
-            return new EndpointResult(endpoint, null, without, with, rss) { Lag = lag };
+                $"    lag at {lag.RatePerSecond:F0}/s: p50 {lag.P50Ms:F0} ms  p99 {lag.P99Ms:F0} ms  max {lag.MaxMs:F0} ms  ({lag.Delivered:N0} of {lag.Deliveries:N0} deliveries for {lag.Changes:N0} changes; from {(lag.FromCommit ? "commit" : "the change's at")}; the updates p50 {lag.Updates?.P50Ms:F0} ms p99 {lag.Updates?.P99Ms:F0} ms)"));
+            return new EndpointResult(endpoint, null, without, with, rss)
+            {
+                Lag = lag,
+                PairRatios = [.. withoutRuns.Zip(withRuns, (b, c) => c.RequestsPerSecond / b.RequestsPerSecond)],
+            };
         }
         finally
         {

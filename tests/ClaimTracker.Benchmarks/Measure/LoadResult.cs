@@ -5,10 +5,11 @@ public sealed record LoadResult(double RequestsPerSecond, double P50Ms, double P
 {
     /// <summary>Each figure's median over the runs (runs are noisy on a 2-core box; the median resists one bad run).</summary>
     public static LoadResult Median(IReadOnlyList<LoadResult> runs) => new(
-        Mid(runs.Select(r => r.RequestsPerSecond)), Mid(runs.Select(r => r.P50Ms)), Mid(runs.Select(r => r.P99Ms)),
+        MedianOf(runs.Select(r => r.RequestsPerSecond)), MedianOf(runs.Select(r => r.P50Ms)), MedianOf(runs.Select(r => r.P99Ms)),
         runs.Max(r => r.MaxMs), runs.Sum(r => r.Requests), runs.Sum(r => r.Errors));
 
-    private static double Mid(IEnumerable<double> values)
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two when their count is even).</summary>
+    public static double MedianOf(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;

@@ -66,8 +66,12 @@ public static class BenchmarkReport
             text.AppendLine();
             foreach (var lag in scale.Endpoints.Select(e => e.Lag).OfType<WebhookLag>())
             {
-                text.AppendLine(Invariant($"Webhook outbox lag (status change → first attempt), {lag.Changes:N0} status changes paced at {lag.RatePerSecond:F0}/s with {WebhookLoad.Subscriptions} subscriptions: ") +
+                var from = lag.FromCommit ? "status change's commit" : "status change's time, before its commit";
+                text.AppendLine(Invariant($"Webhook outbox lag ({from} → first attempt), {lag.Changes:N0} status changes paced at {lag.RatePerSecond:F0}/s with {WebhookLoad.Subscriptions} subscriptions: ") +
                     Invariant($"p50 {lag.P50Ms:F0} ms, p99 {lag.P99Ms:F0} ms, max {lag.MaxMs:F0} ms; {lag.Delivered:N0} of {lag.Deliveries:N0} deliveries delivered. ") +
+                    (lag.Updates is { } updates
+                        ? Invariant($"The paced status updates themselves: p50 {updates.P50Ms:F0} ms, p99 {updates.P99Ms:F0} ms, {updates.Errors} errors. ")
+                        : "") +
                     (lag.BacklogDrainSeconds is { } drain
                         ? Invariant($"The deliveries queued by the full-speed runs drained {drain:F1} s after the last one.")
                         : "The deliveries queued by the full-speed runs had not drained after 10 minutes.")).AppendLine();
@@ -172,10 +176,13 @@ public static class BenchmarkReport
                   off.RequestsPerSecond <= 1.3 * on.RequestsPerSecond && on.P50Ms <= 1.3 * off.P50Ms && on.Errors == 0)
             : new TargetCheck(createTarget, "not measured", null));
         const string hooksTarget = "status updates with 3 webhook subscriptions ≥ 90% of the rate without";
-        checks.Add(Get("status-webhooks") is { Framework: { Requests: > 0 } none, Api: { Requests: > 0 } hooked }
+        // Judged on the median of the b c pairs' ratios: the runs alternate so that each (c) is compared with the (b) just
+        // before it, on a machine whose speed drifts between pairs; the ratio of the two medians (shown beside it) may
+        // take its (b) and its (c) from different pairs.
+        checks.Add(Get("status-webhooks") is { Framework: { Requests: > 0 } none, Api: { Requests: > 0 } hooked, PairRatios: { Count: > 0 } pairs }
             ? new TargetCheck(hooksTarget, Invariant(
-                  $"{hooked.RequestsPerSecond / none.RequestsPerSecond:P0} ({hooked.RequestsPerSecond:F0} vs {none.RequestsPerSecond:F0} req/s), {hooked.Errors} errors"),
-                  hooked.RequestsPerSecond >= 0.9 * none.RequestsPerSecond && hooked.Errors == 0)
+                  $"{LoadResult.MedianOf(pairs):P0} (median of the pairs {string.Join(", ", pairs.Select(r => r.ToString("P0", CultureInfo.InvariantCulture)))}; ratio of the medians {hooked.RequestsPerSecond / none.RequestsPerSecond:P0}, {hooked.RequestsPerSecond:F0} vs {none.RequestsPerSecond:F0} req/s), {hooked.Errors} errors"),
+                  LoadResult.MedianOf(pairs) >= 0.9 && hooked.Errors == 0)
             : new TargetCheck(hooksTarget, "not measured", null));
         const string lagTarget = "webhook outbox lag p99 < 1 s at 100 status changes/s";
         checks.Add(Get("status-webhooks")?.Lag is { } lag
